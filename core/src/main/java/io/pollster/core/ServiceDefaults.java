@@ -1,0 +1,22 @@
+package io.pollster.core;
+
+import java.util.Map;
+
+/**
+ * Defaults every deployable Pollster service starts with, below anything the user configures: its
+ * name, its port (API.md) and the operations endpoints.
+ */
+public final class ServiceDefaults {
+
+    private ServiceDefaults() {}
+
+    public static Map<String, Object> of(String applicationName, int port) {
+        return Map.of(
+                "spring.application.name", applicationName,
+                "server.port", port,
+                "management.endpoints.web.exposure.include", "health,info,prometheus",
+                "management.endpoint.health.show-details", "always",
+                "management.endpoint.health.probes.enabled", "true",
+                "spring.mvc.problemdetails.enabled", "true");
+    }
+}

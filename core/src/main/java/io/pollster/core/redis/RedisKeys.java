@@ -1,0 +1,69 @@
+package io.pollster.core.redis;
+
+import java.util.UUID;
+
+/**
+ * The Redis key schema (DESIGN.md), defined once. {@code {…}} are Redis Cluster hash tags: every key of
+ * one shard, or of one poll, hashes to one slot, so a Lua script touching them stays valid on a
+ * cluster.
+ */
+public final class RedisKeys {
+
+    private static final String CHOICE_FIELD_PREFIX = "choice:";
+
+    private RedisKeys() {}
+
+    /** Stream of vote events of the polls in shard {@code shard}. */
+    public static String voteStream(int shard) {
+        return "poll:votes:stream-{" + shard + "}";
+    }
+
+    /** Set of users who voted on a question; a fast duplicate check, PostgreSQL decides. */
+    public static String voters(int shard, UUID questionId) {
+        return "poll:voters:{" + shard + "}:" + questionId;
+    }
+
+    /** Hash of {@code choice:<choice_id>} → count, projected from the WAL. */
+    public static String counts(UUID pollId) {
+        return "poll:{" + pollId + "}:counts";
+    }
+
+    /** Pub/sub channel carrying Results messages of a poll. */
+    public static String updates(UUID pollId) {
+        return "poll:{" + pollId + "}:updates";
+    }
+
+    /** Cached poll metadata (polls are immutable but for {@code closed_at}). */
+    public static String pollMetadata(UUID pollId) {
+        return "poll:{" + pollId + "}:meta";
+    }
+
+    public static String milestoneStream(int shard) {
+        return "milestone:stream-{" + shard + "}";
+    }
+
+    public static String notifyStream(int shard) {
+        return "notify:stream-{" + shard + "}";
+    }
+
+    public static String archivalStream(int shard) {
+        return "archival:stream-{" + shard + "}";
+    }
+
+    public static String changesStream(int shard) {
+        return "changes:stream-{" + shard + "}";
+    }
+
+    /** The hash field of a choice in {@link #counts(UUID)}. */
+    public static String choiceField(UUID choiceId) {
+        return CHOICE_FIELD_PREFIX + choiceId;
+    }
+
+    /** The choice id of a field of {@link #counts(UUID)}. */
+    public static UUID choiceOfField(String field) {
+        if (!field.startsWith(CHOICE_FIELD_PREFIX)) {
+            throw new IllegalArgumentException("not a choice field: " + field);
+        }
+        return UUID.fromString(field.substring(CHOICE_FIELD_PREFIX.length()));
+    }
+}

@@ -1,0 +1,123 @@
+package io.pollster.core.results;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pollster.core.poll.PollDefinition;
+import io.pollster.core.poll.PollDefinitions;
+import io.pollster.testing.TestServers;
+import java.time.Clock;
+import java.util.Map;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+class ResultsReaderIT {
+
+    private static LettuceConnectionFactory redisConnections;
+    private static StringRedisTemplate redis;
+    private static JdbcClient jdbc;
+
+    private CountsStore counts;
+    private ResultsReader reader;
+    private PollDefinition poll;
+
+    @BeforeAll
+    static void connect() {
+        TestServers servers = TestServers.get();
+        DriverManagerDataSource dataSource =
+                new DriverManagerDataSource(servers.jdbcUrl(), servers.username(), servers.password());
+        Flyway.configure().dataSource(dataSource).load().migrate();
+        jdbc = JdbcClient.create(dataSource);
+        java.net.URI uri = java.net.URI.create(servers.redisUrl());
+        redisConnections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(uri.getHost(), uri.getPort()));
+        redisConnections.afterPropertiesSet();
+        redisConnections.start();
+        redis = new StringRedisTemplate(redisConnections);
+    }
+
+    @AfterAll
+    static void disconnect() {
+        redisConnections.destroy();
+    }
+
+    @BeforeEach
+    void createPollWithVotes() {
+        counts = new CountsStore(redis);
+        reader = new ResultsReader(counts, jdbc, Clock.systemUTC());
+        UUID pollId = UUID.randomUUID();
+        UUID questionId = UUID.randomUUID();
+        jdbc.sql("INSERT INTO polls (poll_id, creator_id, title, unique_slug) VALUES (?, ?, 'Best editor?', ?)")
+                .params(pollId, UUID.randomUUID(), "best-editor-" + pollId)
+                .update();
+        jdbc.sql("INSERT INTO questions (question_id, poll_id, question_text, \"order\") VALUES (?, ?, 'Pick', 0)")
+                .params(questionId, pollId)
+                .update();
+        for (int i = 0; i < 3; i++) {
+            UUID choiceId = UUID.randomUUID();
+            jdbc.sql("INSERT INTO choices (choice_id, question_id, choice_text, position) VALUES (?, ?, ?, ?)")
+                    .params(choiceId, questionId, "choice " + i, i)
+                    .update();
+            jdbc.sql("INSERT INTO choice_counts (choice_id, poll_id, question_id, count) VALUES (?, ?, ?, ?)")
+                    .params(choiceId, pollId, questionId, 10L * i)
+                    .update();
+        }
+        poll = new PollDefinitions(jdbc).findById(pollId).orElseThrow();
+    }
+
+    @Test
+    void missingCountsAreRebuiltFromPostgresWithEveryChoice() {
+        Results results = reader.read(poll);
+
+        assertThat(results.totalVotes()).isEqualTo(30);
+        assertThat(results.version()).isEqualTo(30);
+        assertThat(results.questions().get(0).choices())
+                .extracting(Results.ChoiceCount::count)
+                .containsExactly(0L, 10L, 20L);
+        assertThat(counts.read(poll.pollId())).hasSize(3);
+    }
+
+    @Test
+    void aRebuildNeverLowersANewerCount() {
+        UUID last = poll.questions().get(0).choices().get(2).choiceId();
+        counts.keepGreater(poll.pollId(), Map.of(last, 25L));
+
+        Results results = reader.read(poll);
+
+        assertThat(results.questions().get(0).choices().get(2).count()).isEqualTo(25);
+        assertThat(results.totalVotes()).isEqualTo(35);
+    }
+
+    @Test
+    void keepGreaterIgnoresOlderValuesAndReplays() {
+        UUID choice = poll.questions().get(0).choices().get(0).choiceId();
+        counts.keepGreater(poll.pollId(), Map.of(choice, 7L));
+        counts.keepGreater(poll.pollId(), Map.of(choice, 5L));
+        Map<UUID, Long> merged = counts.keepGreater(poll.pollId(), Map.of(choice, 7L));
+
+        assertThat(merged).containsEntry(choice, 7L);
+    }
+
+    @Test
+    void sameCountsAfterRedisIsFlushed() {
+        Results before = reader.read(poll);
+        redis.delete(io.pollster.core.redis.RedisKeys.counts(poll.pollId()));
+
+        assertThat(reader.read(poll)).isEqualTo(before);
+    }
+
+    @Test
+    void pollIsFoundBySlugAndById() {
+        assertThat(new PollDefinitions(jdbc).findByIdOrSlug(poll.slug())).contains(poll);
+        assertThat(new PollDefinitions(jdbc).findByIdOrSlug(poll.pollId().toString()))
+                .contains(poll);
+        assertThat(new PollDefinitions(jdbc).findByIdOrSlug("no-such-poll")).isEmpty();
+    }
+}

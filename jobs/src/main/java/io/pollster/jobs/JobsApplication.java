@@ -1,0 +1,20 @@
+package io.pollster.jobs;
+
+import io.pollster.core.ServiceDefaults;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.annotation.Import;
+
+/** jobs deployed on its own (port 8082). */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@Import(JobsConfiguration.class)
+public class JobsApplication {
+
+    public static void main(String[] args) {
+        new SpringApplicationBuilder(JobsApplication.class)
+                .properties(ServiceDefaults.of("jobs", 8082))
+                .run(args);
+    }
+}

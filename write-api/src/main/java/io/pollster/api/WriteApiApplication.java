@@ -1,0 +1,20 @@
+package io.pollster.api;
+
+import io.pollster.core.ServiceDefaults;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.annotation.Import;
+
+/** write-api deployed on its own (port 8080). */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@Import(WriteApiConfiguration.class)
+public class WriteApiApplication {
+
+    public static void main(String[] args) {
+        new SpringApplicationBuilder(WriteApiApplication.class)
+                .properties(ServiceDefaults.of("write-api", 8080))
+                .run(args);
+    }
+}
