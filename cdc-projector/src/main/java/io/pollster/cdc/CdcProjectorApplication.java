@@ -12,9 +12,12 @@ import org.springframework.context.annotation.Import;
 @Import(CdcProjectorConfiguration.class)
 public class CdcProjectorApplication {
 
+    /** The port of cdc-projector when deployed on its own (API.md). */
+    public static final int PORT = 8083;
+
     public static void main(String[] args) {
         new SpringApplicationBuilder(CdcProjectorApplication.class)
-                .properties(ServiceDefaults.of("cdc-projector", 8083))
+                .properties(ServiceDefaults.of("cdc-projector", PORT))
                 .run(args);
     }
 }

@@ -12,9 +12,12 @@ import org.springframework.context.annotation.Import;
 @Import(JobsConfiguration.class)
 public class JobsApplication {
 
+    /** The port of jobs when deployed on its own (API.md). */
+    public static final int PORT = 8082;
+
     public static void main(String[] args) {
         new SpringApplicationBuilder(JobsApplication.class)
-                .properties(ServiceDefaults.of("jobs", 8082))
+                .properties(ServiceDefaults.of("jobs", PORT))
                 .run(args);
     }
 }

@@ -12,9 +12,12 @@ import org.springframework.context.annotation.Import;
 @Import(LiveGatewayConfiguration.class)
 public class LiveGatewayApplication {
 
+    /** The port of live-gateway when deployed on its own (API.md). */
+    public static final int PORT = 8081;
+
     public static void main(String[] args) {
         new SpringApplicationBuilder(LiveGatewayApplication.class)
-                .properties(ServiceDefaults.of("live-gateway", 8081))
+                .properties(ServiceDefaults.of("live-gateway", PORT))
                 .run(args);
     }
 }

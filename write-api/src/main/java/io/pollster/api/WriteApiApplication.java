@@ -12,9 +12,12 @@ import org.springframework.context.annotation.Import;
 @Import(WriteApiConfiguration.class)
 public class WriteApiApplication {
 
+    /** The port of write-api when deployed on its own (API.md). */
+    public static final int PORT = 8080;
+
     public static void main(String[] args) {
         new SpringApplicationBuilder(WriteApiApplication.class)
-                .properties(ServiceDefaults.of("write-api", 8080))
+                .properties(ServiceDefaults.of("write-api", PORT))
                 .run(args);
     }
 }
