@@ -35,6 +35,7 @@ class CountsReconciler implements PeriodicJob {
     private final ReconcileProperties properties;
     private final AtomicLong lastRoundDrift = new AtomicLong();
     private final Counter repaired;
+    private final Counter rounds;
     // choices found behind in the previous round, with the PostgreSQL count they were behind
     private Map<UUID, Map<UUID, Long>> suspects = Map.of();
 
@@ -48,6 +49,7 @@ class CountsReconciler implements PeriodicJob {
         this.repaired = Counter.builder("pollster.jobs.reconcile.repaired")
                 .description("Votes of drift repaired in Redis since start")
                 .register(meters);
+        this.rounds = Counter.builder("pollster.jobs.reconcile.rounds").register(meters);
     }
 
     @Override
@@ -82,6 +84,7 @@ class CountsReconciler implements PeriodicJob {
         } while (page.size() == properties.batchSize());
         suspects = behindNow;
         lastRoundDrift.set(drift);
+        rounds.increment();
         if (drift > 0) {
             log.warn("Reconciliation repaired a drift of {} votes in Redis", drift);
         }
