@@ -60,7 +60,7 @@ class JobsScheduler implements SmartLifecycle {
         }
         running.shutdown();
         try {
-            if (!running.awaitTermination(10, TimeUnit.SECONDS)) {
+            if (!running.awaitTermination(5, TimeUnit.SECONDS)) {
                 running.shutdownNow();
             }
         } catch (InterruptedException e) {

@@ -36,6 +36,7 @@ public abstract class ShardedStreamWorker implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ShardedStreamWorker.class);
     private static final Duration PAUSE_AFTER_ERROR = Duration.ofSeconds(1);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
     private final StringRedisTemplate redis;
     private final List<String> streams;
@@ -86,16 +87,39 @@ public abstract class ShardedStreamWorker implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void stop() {
+    public void stop() {
+        awaitStopped(signalStop());
+    }
+
+    /** Stops without holding up the other beans' shutdown: the workers of one context stop together. */
+    @Override
+    public void stop(Runnable callback) {
+        Thread stopping = signalStop();
+        Thread waiter = new Thread(
+                () -> {
+                    awaitStopped(stopping);
+                    callback.run();
+                },
+                group + "-stop");
+        waiter.setDaemon(true);
+        waiter.start();
+    }
+
+    private synchronized Thread signalStop() {
         running = false;
         Thread stopping = thread;
         thread = null;
+        return stopping;
+    }
+
+    // no interrupt: it could cut a Redis command, or a transaction, half way. The wait is bounded: a
+    // handler stuck on a vanished server is abandoned, and its unacknowledged entry replayed later
+    private static void awaitStopped(Thread stopping) {
         if (stopping == null) {
             return;
         }
         try {
-            // no interrupt: it could cut a Redis command, or a transaction, half way
-            stopping.join(30_000);
+            stopping.join(STOP_TIMEOUT.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
