@@ -102,9 +102,9 @@ class PollArchiver {
             return false;
         }
         long started = System.nanoTime();
-        PollDefinition poll = polls.findById(pollId).orElseThrow();
         Path work = null;
         try {
+            PollDefinition poll = polls.findById(pollId).orElseThrow();
             work = Files.createTempDirectory("pollster-archive-");
             Path csv = work.resolve("responses.csv");
             Path json = work.resolve("poll.json");
@@ -125,8 +125,11 @@ class PollArchiver {
                     store.location(prefix),
                     (System.nanoTime() - started) / 1_000_000);
             return true;
-        } catch (IOException e) {
-            throw new UncheckedIOException("archiving poll " + pollId + " failed; its lease will expire", e);
+        } catch (IOException | RuntimeException e) {
+            release(pollId, claim.get());
+            throw e instanceof IOException io
+                    ? new UncheckedIOException("archiving poll " + pollId + " failed", io)
+                    : (RuntimeException) e;
         } finally {
             deleteQuietly(work);
         }
@@ -216,6 +219,21 @@ class PollArchiver {
                         """)
                 .params(seconds(properties.lease()), pollId, attempt)
                 .update());
+    }
+
+    // a failed attempt gives its lease back at once, so a retry (stream reclaim or sweep) need not wait
+    private void release(UUID pollId, int attempt) {
+        try {
+            jdbc.sql(
+                            """
+                            UPDATE poll_archives SET lease_until = now()
+                            WHERE poll_id = ? AND attempts = ? AND status = 'in_progress'
+                            """)
+                    .params(pollId, attempt)
+                    .update();
+        } catch (RuntimeException e) {
+            log.warn("Could not release the archive lease of poll {}; it expires on its own", pollId, e);
+        }
     }
 
     private void finish(UUID pollId, int attempt, String location, long responseCount) {
