@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +78,7 @@ public abstract class JobsIntegrationTestSupport {
                 .params(
                         pollId,
                         creatorId,
-                        closesAt == null ? null : closesAt.atOffset(java.time.ZoneOffset.UTC),
+                        closesAt == null ? null : closesAt.atOffset(ZoneOffset.UTC),
                         "jobs-" + pollId)
                 .update();
         List<List<UUID>> questions = new ArrayList<>();
