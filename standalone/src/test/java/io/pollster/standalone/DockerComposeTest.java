@@ -86,6 +86,8 @@ class DockerComposeTest {
         assertThat(nginx)
                 .contains("server write-api:" + WriteApiApplication.PORT)
                 .contains("server live-gateway:" + LiveGatewayApplication.PORT)
+                .contains("server jobs:" + JobsApplication.PORT)
+                .containsPattern("location /api/notifications \\{\\s*proxy_pass http://jobs;")
                 .containsPattern("location /api/ \\{\\s*proxy_pass http://write_api;")
                 .containsPattern("location /ws/ \\{\\s*proxy_pass http://live_gateway;")
                 .containsPattern("location /sse/ \\{\\s*proxy_pass http://live_gateway;");
