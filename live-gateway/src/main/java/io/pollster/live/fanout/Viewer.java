@@ -75,6 +75,9 @@ public abstract class Viewer {
         writeDone();
         if (failure != null) {
             metrics.dropped();
+            if (timedOut(failure)) {
+                metrics.disconnectedSlow();
+            }
             disconnect(false);
             return;
         }
@@ -86,6 +89,16 @@ public abstract class Viewer {
             return;
         }
         drain();
+    }
+
+    private static boolean timedOut(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.SocketTimeoutException
+                    || cause instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Sends a keep-alive if nothing was written for {@code idleNanos} and nothing is in flight. */
