@@ -76,6 +76,10 @@ public class FanoutMetrics {
         coalesced.increment();
     }
 
+    void coalesced(int viewers) {
+        coalesced.increment(viewers);
+    }
+
     void dropped() {
         dropped.increment();
     }

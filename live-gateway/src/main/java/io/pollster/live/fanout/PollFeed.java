@@ -22,11 +22,11 @@ final class PollFeed {
     private final AtomicInteger viewerCount = new AtomicInteger();
     private final AtomicReference<ResultsFrame> current = new AtomicReference<>();
 
-    PollFeed(PollDefinition poll, int stripeCount, Executor fanout, Consumer<ResultsFrame> fannedOut) {
+    PollFeed(PollDefinition poll, int stripeCount, Executor fanout, FanoutMetrics metrics) {
         this.poll = poll;
         this.stripes = new Stripe[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
-            stripes[i] = new Stripe(fanout, fannedOut);
+            stripes[i] = new Stripe(fanout, metrics);
         }
     }
 
@@ -81,15 +81,19 @@ final class PollFeed {
         private final AtomicReference<ResultsFrame> next = new AtomicReference<>();
         private final AtomicBoolean scheduled = new AtomicBoolean();
         private final Executor fanout;
-        private final Consumer<ResultsFrame> fannedOut;
+        private final FanoutMetrics metrics;
 
-        Stripe(Executor fanout, Consumer<ResultsFrame> fannedOut) {
+        Stripe(Executor fanout, FanoutMetrics metrics) {
             this.fanout = fanout;
-            this.fannedOut = fannedOut;
+            this.metrics = metrics;
         }
 
         void publish(ResultsFrame frame) {
-            next.accumulateAndGet(frame, ResultsFrame::newer);
+            ResultsFrame replaced = next.getAndAccumulate(frame, ResultsFrame::newer);
+            if (replaced != null) {
+                // a whole stripe skips a frame it never started: count it once per viewer it skipped
+                metrics.coalesced(viewers.size());
+            }
             if (scheduled.compareAndSet(false, true)) {
                 fanout.execute(this);
             }
@@ -102,7 +106,7 @@ final class PollFeed {
                 for (Viewer viewer : viewers) {
                     viewer.offer(frame);
                 }
-                fannedOut.accept(frame);
+                metrics.fannedOut(frame);
             }
             scheduled.set(false);
             // a frame published between the last getAndSet and the flag reset would otherwise wait

@@ -94,7 +94,7 @@ public class ResultsBroadcaster implements DisposableBean {
         PollFeed feed = feeds.compute(pollId, (id, existing) -> {
             PollFeed joined = existing;
             if (joined == null) {
-                joined = new PollFeed(poll, properties.fanoutThreads(), fanout, metrics::fannedOut);
+                joined = new PollFeed(poll, properties.fanoutThreads(), fanout, metrics);
                 // issued inside compute, so subscribe and unsubscribe of one poll reach Redis in order
                 channels.put(RedisKeys.updates(id), id);
                 pubSub().async().subscribe(RedisKeys.updates(id));
