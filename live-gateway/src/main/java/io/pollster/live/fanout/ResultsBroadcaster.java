@@ -1,0 +1,236 @@
+package io.pollster.live.fanout;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.pollster.core.poll.PollDefinition;
+import io.pollster.core.poll.PollDefinitions;
+import io.pollster.core.redis.RedisKeys;
+import io.pollster.core.results.ResultsMessage;
+import io.pollster.core.results.ResultsReader;
+import io.pollster.live.LiveProperties;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Fans results out from Redis to the viewers of this node. One Redis subscription per poll that has
+ * viewers here (subscribed on the first viewer, unsubscribed after the last), all on one pub/sub
+ * connection; each message is parsed and serialized once and the same frame is offered to every
+ * viewer.
+ *
+ * <p>Every (re)subscription acknowledged by Redis triggers a fresh snapshot of the poll's results. After
+ * a Redis restart Lettuce reconnects and resubscribes; messages published while this node was not
+ * subscribed are lost to pub/sub, and the snapshot is what brings every viewer back up to date.
+ */
+@Component
+public class ResultsBroadcaster implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(ResultsBroadcaster.class);
+
+    private final PollDefinitions polls;
+    private final ResultsReader results;
+    private final RedisConnectionFactory redis;
+    private final FanoutMetrics metrics;
+    private final LiveProperties properties;
+    private final Map<UUID, PollFeed> feeds = new ConcurrentHashMap<>();
+    /** Channel name → poll, for the channels subscribed now. */
+    private final Map<String, UUID> channels = new ConcurrentHashMap<>();
+
+    private final ExecutorService fanout;
+    private final ExecutorService snapshots;
+    private final ScheduledExecutorService maintenance;
+    private volatile StatefulRedisPubSubConnection<String, String> pubSub;
+
+    ResultsBroadcaster(
+            PollDefinitions polls,
+            ResultsReader results,
+            RedisConnectionFactory redis,
+            FanoutMetrics metrics,
+            LiveProperties properties) {
+        this.polls = polls;
+        this.results = results;
+        this.redis = redis;
+        this.metrics = metrics;
+        this.properties = properties;
+        this.fanout = Executors.newFixedThreadPool(properties.fanoutThreads(), threads("live-fanout-"));
+        this.snapshots = Executors.newFixedThreadPool(2, threads("live-snapshot-"));
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(threads("live-maintenance-"));
+        metrics.pollsWatched(feeds::size);
+        maintenance.scheduleWithFixedDelay(this::maintain, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The poll a viewer asks for, by id or slug. A poll watched on this node is not read again:
+     * definitions are immutable but for closing, which arrives as a message.
+     */
+    public Optional<PollDefinition> find(String idOrSlug) {
+        Optional<PollFeed> watched = PollDefinitions.parseUuid(idOrSlug).map(feeds::get);
+        if (watched.isPresent()) {
+            return Optional.of(watched.get().poll());
+        }
+        return polls.findByIdOrSlug(idOrSlug);
+    }
+
+    /**
+     * Starts sending {@code poll}'s results to {@code viewer}: the current results first, then every
+     * change, until the viewer disconnects or the poll closes.
+     */
+    public void watch(PollDefinition poll, Viewer viewer) {
+        UUID pollId = poll.pollId();
+        PollFeed feed = feeds.compute(pollId, (id, existing) -> {
+            PollFeed joined = existing;
+            if (joined == null) {
+                joined = new PollFeed(poll, properties.fanoutThreads(), fanout, metrics);
+                // issued inside compute, so subscribe and unsubscribe of one poll reach Redis in order
+                channels.put(RedisKeys.updates(id), id);
+                pubSub().async().subscribe(RedisKeys.updates(id));
+            }
+            joined.add(viewer);
+            return joined;
+        });
+        viewer.onClose(() -> leave(pollId, viewer));
+        ResultsFrame current = feed.current();
+        if (current != null) {
+            viewer.offer(current);
+        } else {
+            // no snapshot yet (first viewer, or Redis unreachable): read one now, PostgreSQL if need be;
+            // the snapshot after the subscription is acknowledged follows and covers the gap
+            snapshots.execute(() -> {
+                try {
+                    viewer.offer(ResultsFrame.of(ResultsMessage.of(results.read(poll)), System.nanoTime()));
+                } catch (RuntimeException e) {
+                    log.warn("Could not read results of poll {} for a new viewer", pollId, e);
+                }
+            });
+        }
+    }
+
+    private void leave(UUID pollId, Viewer viewer) {
+        feeds.computeIfPresent(pollId, (id, feed) -> {
+            if (feed.remove(viewer)) {
+                pubSub().async().unsubscribe(RedisKeys.updates(id));
+                channels.remove(RedisKeys.updates(id));
+                return null;
+            }
+            return feed;
+        });
+    }
+
+    /** Number of viewers of a poll on this node. */
+    public int viewers(UUID pollId) {
+        PollFeed feed = feeds.get(pollId);
+        return feed == null ? 0 : feed.viewerCount();
+    }
+
+    private synchronized StatefulRedisPubSubConnection<String, String> pubSub() {
+        if (pubSub == null) {
+            if (!(redis instanceof LettuceConnectionFactory lettuce)
+                    || !(lettuce.getRequiredNativeClient() instanceof RedisClient client)) {
+                throw new IllegalStateException("the live gateway needs a standalone Lettuce Redis connection");
+            }
+            StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub();
+            connection.addListener(new Listener());
+            pubSub = connection;
+        }
+        return pubSub;
+    }
+
+    private final class Listener extends RedisPubSubAdapter<String, String> {
+
+        @Override
+        public void message(String channel, String json) {
+            long receivedAt = System.nanoTime();
+            metrics.received();
+            ResultsMessage message;
+            try {
+                message = ResultsMessage.fromJson(json);
+            } catch (RuntimeException e) {
+                log.warn("Ignoring an unreadable message on {}: {}", channel, e.getMessage());
+                return;
+            }
+            PollFeed feed = feeds.get(message.pollId());
+            if (feed != null) {
+                feed.publish(ResultsFrame.of(message, receivedAt));
+            }
+        }
+
+        /** Redis acknowledged a subscription: first one or after a reconnect. */
+        @Override
+        public void subscribed(String channel, long count) {
+            UUID pollId = channels.get(channel);
+            if (pollId == null) {
+                return;
+            }
+            // off the Redis event loop: the snapshot itself talks to Redis
+            snapshots.execute(() -> refresh(pollId));
+        }
+    }
+
+    /** Reads the poll's current results and sends them to its viewers, if newer than what they have. */
+    private void refresh(UUID pollId) {
+        PollFeed feed = feeds.get(pollId);
+        if (feed == null) {
+            return;
+        }
+        try {
+            // closing is the one change a poll allows: read it again rather than trust the cached one
+            PollDefinition poll = polls.findById(pollId).orElse(feed.poll());
+            feed.publish(ResultsFrame.of(ResultsMessage.of(results.read(poll)), System.nanoTime()));
+        } catch (RuntimeException e) {
+            log.warn("Could not refresh results of poll {}", pollId, e);
+        }
+    }
+
+    /** Disconnects stuck viewers and pings idle ones. */
+    private void maintain() {
+        long stuck = properties.sendTimeout().toNanos();
+        long idle = properties.pingInterval().toNanos();
+        try {
+            for (PollFeed feed : feeds.values()) {
+                feed.forEachViewer(viewer -> {
+                    if (viewer.stuckLongerThan(stuck)) {
+                        viewer.disconnectStuck();
+                    } else {
+                        viewer.pingIfIdle(idle);
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            log.warn("Viewer maintenance failed", e);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        maintenance.shutdownNow();
+        feeds.values().forEach(feed -> feed.forEachViewer(viewer -> viewer.disconnect(false)));
+        if (pubSub != null) {
+            pubSub.close();
+        }
+        fanout.shutdownNow();
+        snapshots.shutdownNow();
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger number = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,78 @@
+package io.pollster.live.sse;
+
+import io.pollster.core.json.PollsterJson;
+import io.pollster.core.poll.PollDefinition;
+import io.pollster.live.fanout.FanoutMetrics;
+import io.pollster.live.fanout.ResultsBroadcaster;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /sse/polls/{poll_id or slug}}: the live results messages as Server-Sent Events
+ * ({@code event: results}). The response is a raw asynchronous one with non-blocking writes rather than
+ * an {@code SseEmitter}, whose sends block the calling thread on a slow peer.
+ */
+@RestController
+class ResultsSseController {
+
+    /** API.md problem type of an unknown poll. */
+    static final String NOT_FOUND_TYPE = "https://pollster.io/problems/not-found";
+
+    private final ResultsBroadcaster broadcaster;
+    private final FanoutMetrics metrics;
+
+    ResultsSseController(ResultsBroadcaster broadcaster, FanoutMetrics metrics) {
+        this.broadcaster = broadcaster;
+        this.metrics = metrics;
+    }
+
+    @GetMapping("/sse/polls/{idOrSlug}")
+    void stream(@PathVariable String idOrSlug, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        Optional<PollDefinition> poll = broadcaster.find(idOrSlug);
+        if (poll.isEmpty()) {
+            notFound(idOrSlug, request, response);
+            return;
+        }
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+        // proxies such as nginx would otherwise hold events back in their buffers
+        response.setHeader("X-Accel-Buffering", "no");
+        AsyncContext async = request.startAsync();
+        async.setTimeout(0);
+        ServletOutputStream out = response.getOutputStream();
+        SseViewer viewer = new SseViewer(async, out, metrics.connections(false), metrics);
+        metrics.connections(false).incrementAndGet();
+        async.addListener(viewer);
+        out.setWriteListener(viewer);
+        broadcaster.watch(poll.get(), viewer);
+    }
+
+    /** 404 problem+json written directly: content negotiation would refuse it to an event-stream Accept. */
+    private static void notFound(String idOrSlug, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", NOT_FOUND_TYPE);
+        problem.put("title", "Not Found");
+        problem.put("status", HttpServletResponse.SC_NOT_FOUND);
+        problem.put("detail", "No poll with id or slug '" + idOrSlug + "'");
+        problem.put("instance", request.getRequestURI());
+        response.setStatus(HttpServletResponse.SC_NOT_FOUND);
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        response.getOutputStream().write(PollsterJson.mapper().writeValueAsBytes(problem));
+    }
+}

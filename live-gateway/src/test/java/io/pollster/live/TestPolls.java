@@ -1,0 +1,104 @@
+package io.pollster.live;
+
+import io.pollster.core.redis.RedisKeys;
+import io.pollster.core.results.CountsStore;
+import io.pollster.core.results.Results;
+import io.pollster.core.results.ResultsMessage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Polls created by SQL, and the projector's part played by hand: counts written to PostgreSQL and Redis,
+ * then a Results message published on the poll's channel.
+ */
+final class TestPolls {
+
+    private final JdbcClient jdbc;
+    private final StringRedisTemplate redis;
+    private final CountsStore counts;
+
+    TestPolls(JdbcClient jdbc, StringRedisTemplate redis) {
+        this.jdbc = jdbc;
+        this.redis = redis;
+        this.counts = new CountsStore(redis);
+    }
+
+    /** A poll of {@code questions} questions of {@code choices} choices each, every count 0 in PostgreSQL. */
+    Poll create(int questions, int choices) {
+        UUID pollId = UUID.randomUUID();
+        String slug = "live-" + pollId;
+        jdbc.sql("INSERT INTO polls (poll_id, creator_id, title, unique_slug) VALUES (?, ?, 'Live?', ?)")
+                .params(pollId, UUID.randomUUID(), slug)
+                .update();
+        Map<UUID, List<UUID>> layout = new LinkedHashMap<>();
+        for (int q = 0; q < questions; q++) {
+            UUID questionId = UUID.randomUUID();
+            jdbc.sql("INSERT INTO questions (question_id, poll_id, question_text, \"order\") VALUES (?, ?, 'Q', ?)")
+                    .params(questionId, pollId, q)
+                    .update();
+            List<UUID> choiceIds = new ArrayList<>();
+            for (int c = 0; c < choices; c++) {
+                UUID choiceId = UUID.randomUUID();
+                jdbc.sql("INSERT INTO choices (choice_id, question_id, choice_text, position) VALUES (?, ?, ?, ?)")
+                        .params(choiceId, questionId, "choice " + c, c)
+                        .update();
+                jdbc.sql("INSERT INTO choice_counts (choice_id, poll_id, question_id, count) VALUES (?, ?, ?, 0)")
+                        .params(choiceId, pollId, questionId)
+                        .update();
+                choiceIds.add(choiceId);
+            }
+            layout.put(questionId, choiceIds);
+        }
+        return new Poll(pollId, slug, layout, new LinkedHashMap<>());
+    }
+
+    /** One vote on a choice: PostgreSQL and Redis counts, no message. */
+    void count(Poll poll, UUID choiceId) {
+        long count = poll.counts().merge(choiceId, 1L, Long::sum);
+        jdbc.sql("UPDATE choice_counts SET count = ? WHERE choice_id = ?")
+                .params(count, choiceId)
+                .update();
+        counts.keepGreater(poll.pollId(), Map.of(choiceId, count));
+    }
+
+    /** Publishes the poll's current counts, as the projector does after a batch. */
+    void publish(Poll poll, boolean closed) {
+        redis.convertAndSend(
+                RedisKeys.updates(poll.pollId()), message(poll, closed).toJson());
+    }
+
+    void close(Poll poll) {
+        jdbc.sql("UPDATE polls SET closed_at = now() WHERE poll_id = ?")
+                .param(poll.pollId())
+                .update();
+    }
+
+    ResultsMessage message(Poll poll, boolean closed) {
+        long total = 0;
+        List<Results.QuestionResults> questions = new ArrayList<>();
+        for (Map.Entry<UUID, List<UUID>> question : poll.layout().entrySet()) {
+            long questionTotal = 0;
+            List<Results.ChoiceCount> choices = new ArrayList<>();
+            for (UUID choiceId : question.getValue()) {
+                long count = poll.counts().getOrDefault(choiceId, 0L);
+                questionTotal += count;
+                choices.add(new Results.ChoiceCount(choiceId, count));
+            }
+            total += questionTotal;
+            questions.add(new Results.QuestionResults(question.getKey(), questionTotal, choices));
+        }
+        return ResultsMessage.of(new Results(poll.pollId(), total, closed, total, questions));
+    }
+
+    record Poll(UUID pollId, String slug, Map<UUID, List<UUID>> layout, Map<UUID, Long> counts) {
+
+        UUID choice(int question, int choice) {
+            return new ArrayList<>(layout.values()).get(question).get(choice);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.pollster.live;
+
+import io.pollster.core.results.ResultsMessage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A WebSocket viewer on the JDK client, keeping every results message it got and how it was closed. */
+final class ViewerClient implements WebSocket.Listener {
+
+    final List<ResultsMessage> messages = new CopyOnWriteArrayList<>();
+    final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+
+    static CompletableFuture<ViewerClient> connect(HttpClient http, URI uri) {
+        ViewerClient viewer = new ViewerClient();
+        return http.newWebSocketBuilder().buildAsync(uri, viewer).thenApply(ws -> viewer);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            messages.add(ResultsMessage.fromJson(partial.toString()));
+            partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeCode.complete(statusCode);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closeCode.completeExceptionally(error);
+    }
+
+    ResultsMessage last() {
+        return messages.isEmpty() ? null : messages.get(messages.size() - 1);
+    }
+
+    boolean versionsNeverDecrease() {
+        for (int i = 1; i < messages.size(); i++) {
+            if (messages.get(i).version() < messages.get(i - 1).version()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
