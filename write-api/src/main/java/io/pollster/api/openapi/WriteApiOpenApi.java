@@ -1,6 +1,9 @@
 package io.pollster.api.openapi;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.pollster.api.problem.CurrentUser;
+import io.swagger.v3.core.jackson.ModelResolver;
+import io.swagger.v3.core.util.Json;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
@@ -26,6 +29,12 @@ class WriteApiOpenApi {
     static {
         // resolved from a header by CurrentUserResolver, not a query parameter
         SpringDocUtils.getConfig().addAnnotationsToIgnore(CurrentUser.class);
+    }
+
+    /** swagger-core reads models with its own (Jackson 2) mapper: give it the API's snake_case names. */
+    @Bean
+    ModelResolver writeApiSnakeCaseModels() {
+        return new ModelResolver(Json.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE));
     }
 
     @Bean

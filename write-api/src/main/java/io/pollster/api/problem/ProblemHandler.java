@@ -115,6 +115,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             } else if (problem.getInstance() == null) {
                 problem.setInstance(path(request));
             }
+            if (problem.getDetail() == null) {
+                problem.setDetail(failure.getMessage());
+            }
         }
         return super.handleExceptionInternal(failure, body, headers, status, request);
     }
