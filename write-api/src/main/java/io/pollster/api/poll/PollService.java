@@ -30,15 +30,17 @@ class PollService {
     private final TransactionTemplate transactions;
     private final PollCatalog catalog;
     private final Clock clock;
-    private final Slugs slugs = new Slugs();
+    private final Slugs slugs;
 
     PollService(
             JdbcAggregateTemplate aggregates,
             JdbcClient jdbc,
             TransactionTemplate transactions,
             PollCatalog catalog,
+            Slugs slugs,
             Clock clock) {
         this.aggregates = aggregates;
+        this.slugs = slugs;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.catalog = catalog;

@@ -14,13 +14,19 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
@@ -51,6 +57,40 @@ class PollApiIT {
     @Autowired
     PollDefinitions definitions;
 
+    @Autowired
+    SwitchableRandom slugRandom;
+
+    /** Random slug suffixes, unless a test asks for predictable ones to provoke a collision. */
+    static final class SwitchableRandom implements RandomGenerator {
+        final AtomicBoolean fixed = new AtomicBoolean();
+        private final RandomGenerator random = new SecureRandom();
+
+        @Override
+        public long nextLong() {
+            return fixed.get() ? 0 : random.nextLong();
+        }
+
+        @Override
+        public int nextInt(int bound) {
+            return fixed.get() ? 0 : random.nextInt(bound);
+        }
+    }
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class SlugsWithSwitchableRandom {
+
+        @Bean
+        SwitchableRandom slugRandom() {
+            return new SwitchableRandom();
+        }
+
+        @Bean
+        @Primary
+        Slugs switchableSlugs(SwitchableRandom random) {
+            return new Slugs(random);
+        }
+    }
+
     private final UUID creator = UUID.randomUUID();
 
     @Test
@@ -77,6 +117,25 @@ class PollApiIT {
         // the answer to the creation is what every later read shows, results aside
         ((tools.jackson.databind.node.ObjectNode) byId.json).remove("results");
         assertThat(byId.json).isEqualTo(created.json);
+    }
+
+    @Test
+    void slugCollisionIsRetriedWithALongerSuffix() {
+        String body = "{\"title\": \"Collide now\", \"questions\": [{\"text\": \"q\", \"choices\": [\"a\", \"b\"]}]}";
+        Answer first;
+        Answer second;
+        try {
+            slugRandom.fixed.set(true); // every suffix letter is "a": the second poll collides once
+            first = post("/api/polls", creator, body);
+            second = post("/api/polls", creator, body);
+        } finally {
+            slugRandom.fixed.set(false);
+        }
+
+        assertThat(first.json.get("slug").asString()).isEqualTo("collide-now-aaaa");
+        assertThat(second.status).isEqualTo(201);
+        assertThat(second.json.get("slug").asString()).isEqualTo("collide-now-aaaaaa");
+        assertThat(pollsOf(creator)).isEqualTo(2);
     }
 
     @Test
