@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.pollster.api.problem.CurrentUser;
 import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.core.util.Json;
+import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
@@ -57,6 +58,10 @@ class WriteApiOpenApi {
     @Bean
     OpenApiCustomizer writeApiProblemResponses() {
         return openApi -> {
+            openApi.info(new Info()
+                    .title("Pollster API")
+                    .version("1")
+                    .description("Polls, votes and results; JSON in snake_case, errors as RFC 9457 problems."));
             openApi.getComponents().addSchemas("Problem", problemSchema());
             Content problem = new Content()
                     .addMediaType(

@@ -391,6 +391,7 @@ class PollApiIT {
         Answer docs = get("/v3/api-docs");
 
         assertThat(docs.status).isEqualTo(200);
+        assertThat(docs.json.at("/info/title").asString()).isEqualTo("Pollster API");
         assertThat(docs.json.at("/paths/~1api~1polls/post").isMissingNode()).isFalse();
         assertThat(docs.json
                         .at("/paths/~1api~1polls~1{pollIdOrSlug}~1results/get")
