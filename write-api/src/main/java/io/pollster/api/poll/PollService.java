@@ -30,14 +30,14 @@ class PollService {
     private final TransactionTemplate transactions;
     private final PollCatalog catalog;
     private final Clock clock;
-    private final Slugs slugs;
+    private final PollSlugs slugs;
 
     PollService(
             JdbcAggregateTemplate aggregates,
             JdbcClient jdbc,
             TransactionTemplate transactions,
             PollCatalog catalog,
-            Slugs slugs,
+            PollSlugs slugs,
             Clock clock) {
         this.aggregates = aggregates;
         this.slugs = slugs;

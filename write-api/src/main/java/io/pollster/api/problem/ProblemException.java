@@ -5,7 +5,7 @@ import org.springframework.http.HttpStatusCode;
 
 /**
  * An expected failure of a request, answered as an RFC 9457 problem of a given {@link ProblemType} by
- * {@link ProblemHandler}. Throw it from anywhere in a request (controller, service, argument resolver);
+ * {@link ApiProblemHandler}. Throw it from anywhere in a request (controller, service, argument resolver);
  * it changes nothing by itself, so throw it before writing anything.
  */
 public class ProblemException extends RuntimeException {

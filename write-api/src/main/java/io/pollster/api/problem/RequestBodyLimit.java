@@ -65,7 +65,7 @@ class RequestBodyLimit extends RequestBodyAdviceAdapter {
 
     /**
      * Raised from inside the body stream, so it must be an {@link IOException}; the converter wraps it and
-     * {@link ProblemHandler} finds it in the cause chain.
+     * {@link ApiProblemHandler} finds it in the cause chain.
      */
     static final class BodyTooLargeException extends IOException {
 

@@ -86,8 +86,8 @@ class PollApiIT {
 
         @Bean
         @Primary
-        Slugs switchableSlugs(SwitchableRandom random) {
-            return new Slugs(random);
+        PollSlugs switchableSlugs(SwitchableRandom random) {
+            return new PollSlugs(random);
         }
     }
 

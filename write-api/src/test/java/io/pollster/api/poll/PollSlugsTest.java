@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class SlugsTest {
+class PollSlugsTest {
 
-    private final Slugs slugs = new Slugs(new Random(7));
+    private final PollSlugs slugs = new PollSlugs(new Random(7));
 
     @Test
     void slugIsTheTitleInLowerCaseWordsWithARandomSuffix() {
@@ -16,17 +16,17 @@ class SlugsTest {
 
     @Test
     void accentsAreDroppedAndOtherCharactersBecomeDashes() {
-        assertThat(Slugs.base("Café über alles: 2026 / édition")).isEqualTo("cafe-uber-alles-2026-edition");
+        assertThat(PollSlugs.base("Café über alles: 2026 / édition")).isEqualTo("cafe-uber-alles-2026-edition");
     }
 
     @Test
     void titleWithoutLettersOrDigitsGivesPoll() {
-        assertThat(Slugs.base("🗳🗳 ?!")).isEqualTo("poll");
+        assertThat(PollSlugs.base("🗳🗳 ?!")).isEqualTo("poll");
     }
 
     @Test
     void longTitlesAreCutAtAWordBoundaryCharacter() {
-        String base = Slugs.base("a".repeat(47) + " bcdef");
+        String base = PollSlugs.base("a".repeat(47) + " bcdef");
         assertThat(base).hasSizeLessThanOrEqualTo(48).doesNotEndWith("-");
     }
 

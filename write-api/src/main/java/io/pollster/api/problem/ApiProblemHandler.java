@@ -37,9 +37,9 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
-public class ProblemHandler extends ResponseEntityExceptionHandler {
+public class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
-    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);
 
     private static final Map<Integer, ProblemType> TYPE_OF_STATUS = Map.of(
             400, ProblemType.MALFORMED_REQUEST,

@@ -7,7 +7,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /** Makes {@link CurrentUser} parameters available to every controller. */
 @Configuration(proxyBeanMethods = false)
-class ProblemWebConfiguration implements WebMvcConfigurer {
+class ApiProblemWebConfiguration implements WebMvcConfigurer {
 
     @Override
     public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {

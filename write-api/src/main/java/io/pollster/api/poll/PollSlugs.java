@@ -8,23 +8,23 @@ import java.util.random.RandomGenerator;
 import org.springframework.stereotype.Component;
 
 /**
- * Slugs of polls: readable (from the title), URL-safe ({@code [a-z0-9-]} only) and unique thanks to a
+ * PollSlugs of polls: readable (from the title), URL-safe ({@code [a-z0-9-]} only) and unique thanks to a
  * random suffix, e.g. {@code best-editor-x7k2}. Uniqueness is finally decided by the database's UNIQUE
  * constraint: on a collision the caller asks for another slug with a longer suffix.
  */
 @Component
-class Slugs {
+class PollSlugs {
 
     private static final int MAX_BASE = 48;
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
     private final RandomGenerator random;
 
-    Slugs() {
+    PollSlugs() {
         this(new SecureRandom());
     }
 
-    Slugs(RandomGenerator random) {
+    PollSlugs(RandomGenerator random) {
         this.random = random;
     }
 
