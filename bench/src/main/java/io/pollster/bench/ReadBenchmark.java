@@ -1,0 +1,325 @@
+package io.pollster.bench;
+
+import io.pollster.core.json.PollsterJson;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Concurrent {@code GET /api/polls/{id}/results} of one hot poll against a running Pollster, printing
+ * requests/s and latency percentiles.
+ *
+ * <pre>
+ * ./mvnw -q -pl bench -am exec:java -Dexec.mainClass=io.pollster.bench.ReadBenchmark \
+ *   -Dexec.args="--url=http://localhost:18081 --jdbc-url=jdbc:postgresql://localhost:PORT/postgres?user=postgres \
+ *   --connections=16 --warmup=5 --seconds=20"
+ * </pre>
+ *
+ * It creates a poll through the API and, given {@code --jdbc-url}, gives its choices counts directly in
+ * {@code choice_counts} (what the ingester would have done). The load generator is deliberately lean
+ * (one blocking keep-alive socket per connection, a pre-built request, no HTTP library) so that on a
+ * small machine most of the CPU goes to the server being measured.
+ */
+public final class ReadBenchmark {
+
+    private ReadBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        URI base = URI.create(options.getOrDefault("url", "http://localhost:18081"));
+        int connections = Integer.parseInt(options.getOrDefault("connections", "16"));
+        int warmupSeconds = Integer.parseInt(options.getOrDefault("warmup", "5"));
+        int seconds = Integer.parseInt(options.getOrDefault("seconds", "20"));
+
+        JsonNode poll = createPoll(base);
+        String pollId = poll.get("poll_id").asString();
+        if (options.containsKey("jdbc-url")) {
+            seedCounts(options.get("jdbc-url"), poll);
+        }
+        String path = "/api/polls/" + pollId + "/results";
+        System.out.printf("poll %s, GET %s, %d connections%n", pollId, path, connections);
+        System.out.println("first answer: " + fetchOnce(base, path));
+
+        run(base, path, connections, Duration.ofSeconds(warmupSeconds));
+        Result result = run(base, path, connections, Duration.ofSeconds(seconds));
+        long[] latencies = result.latencies();
+        Arrays.sort(latencies);
+        System.out.printf(
+                "requests: %d in %.1f s, errors: %d%nthroughput: %.0f requests/s%n"
+                        + "latency ms: p50 %.2f, p90 %.2f, p99 %.2f, p99.9 %.2f, max %.2f%n",
+                latencies.length,
+                result.seconds(),
+                result.errors(),
+                latencies.length / result.seconds(),
+                millis(percentile(latencies, 50)),
+                millis(percentile(latencies, 90)),
+                millis(percentile(latencies, 99)),
+                millis(percentile(latencies, 99.9)),
+                millis(latencies.length == 0 ? 0 : latencies[latencies.length - 1]));
+    }
+
+    private static Result run(URI base, String path, int connections, Duration duration) throws InterruptedException {
+        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
+                        + "\r\nAccept: application/json\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        AtomicBoolean running = new AtomicBoolean(true);
+        CountDownLatch done = new CountDownLatch(connections);
+        List<Worker> workers = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            Worker worker = new Worker(base, request, running, done);
+            workers.add(worker);
+        }
+        long start = System.nanoTime();
+        workers.forEach(w -> {
+            Thread thread = new Thread(w, "read-bench");
+            thread.setDaemon(true);
+            thread.start();
+        });
+        Thread.sleep(duration.toMillis());
+        running.set(false);
+        done.await();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int total = workers.stream().mapToInt(w -> w.count).sum();
+        long[] all = new long[total];
+        int at = 0;
+        long errors = 0;
+        for (Worker worker : workers) {
+            System.arraycopy(worker.latencies, 0, all, at, worker.count);
+            at += worker.count;
+            errors += worker.errors;
+        }
+        return new Result(all, seconds, errors);
+    }
+
+    private record Result(long[] latencies, double seconds, long errors) {}
+
+    /** One keep-alive connection sending the same request as fast as answers come back. */
+    private static final class Worker implements Runnable {
+
+        private final URI base;
+        private final byte[] request;
+        private final AtomicBoolean running;
+        private final CountDownLatch done;
+        private long[] latencies = new long[1 << 16];
+        private int count;
+        private long errors;
+        private Socket socket;
+        private InputStream in;
+        private OutputStream out;
+
+        Worker(URI base, byte[] request, AtomicBoolean running, CountDownLatch done) {
+            this.base = base;
+            this.request = request;
+            this.running = running;
+            this.done = done;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (running.get()) {
+                    long start = System.nanoTime();
+                    try {
+                        if (socket == null) {
+                            connect();
+                        }
+                        out.write(request);
+                        out.flush();
+                        int status = readResponse();
+                        if (status != 200) {
+                            errors++;
+                            continue;
+                        }
+                    } catch (IOException broken) {
+                        errors++;
+                        close();
+                        continue;
+                    }
+                    record(System.nanoTime() - start);
+                }
+            } finally {
+                close();
+                done.countDown();
+            }
+        }
+
+        private void record(long nanos) {
+            if (count == latencies.length) {
+                latencies = Arrays.copyOf(latencies, count * 2);
+            }
+            latencies[count++] = nanos;
+        }
+
+        private void connect() throws IOException {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+            socket.setSoTimeout(10_000);
+            in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            out = socket.getOutputStream();
+        }
+
+        /** Reads one response (Content-Length or chunked body), closing the socket if the server asks. */
+        private int readResponse() throws IOException {
+            String statusLine = line();
+            int status = Integer.parseInt(statusLine.substring(9, 12));
+            long length = -1;
+            boolean chunked = false;
+            boolean closeAfter = false;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                String lower = header.toLowerCase();
+                if (lower.startsWith("content-length:")) {
+                    length = Long.parseLong(lower.substring(15).trim());
+                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                    chunked = true;
+                } else if (lower.startsWith("connection:") && lower.contains("close")) {
+                    closeAfter = true;
+                }
+            }
+            if (chunked) {
+                for (long size = Long.parseLong(line().trim(), 16);
+                        size > 0;
+                        size = Long.parseLong(line().trim(), 16)) {
+                    skip(size);
+                    line();
+                }
+                line();
+            } else if (length > 0) {
+                skip(length);
+            }
+            if (closeAfter) {
+                close();
+            }
+            return status;
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder(64);
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b < 0) {
+                    throw new EOFException();
+                }
+                if (b != '\r') {
+                    line.append((char) b);
+                }
+            }
+            return line.toString();
+        }
+
+        private void skip(long bytes) throws IOException {
+            while (bytes > 0) {
+                long skipped = in.skip(bytes);
+                if (skipped <= 0) {
+                    if (in.read() < 0) {
+                        throw new EOFException();
+                    }
+                    skipped = 1;
+                }
+                bytes -= skipped;
+            }
+        }
+
+        private void close() {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing a broken connection: nothing left to do
+                }
+                socket = null;
+            }
+        }
+    }
+
+    private static JsonNode createPoll(URI base) throws IOException, InterruptedException {
+        String body =
+                """
+                {"title": "Read benchmark", "questions": [
+                  {"text": "Best editor?", "choices": ["vim", "emacs", "nano", "helix"]},
+                  {"text": "Tabs or spaces?", "choices": ["tabs", "spaces"]}]}
+                """;
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(base.resolve("/api/polls"))
+                                .header("Content-Type", "application/json")
+                                .header("X-User-Id", UUID.randomUUID().toString())
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException(
+                    "creating the poll failed: " + response.statusCode() + " " + response.body());
+        }
+        return PollsterJson.mapper().readTree(response.body());
+    }
+
+    /** Gives every choice a count, as the ingester would have after that many votes. */
+    private static void seedCounts(String jdbcUrl, JsonNode poll) throws SQLException {
+        try (Connection db = DriverManager.getConnection(jdbcUrl);
+                PreparedStatement update =
+                        db.prepareStatement("UPDATE choice_counts SET count = ? WHERE choice_id = ?")) {
+            long count = 1_000;
+            for (JsonNode question : poll.get("questions")) {
+                for (JsonNode choice : question.get("choices")) {
+                    update.setLong(1, count);
+                    update.setObject(2, UUID.fromString(choice.get("choice_id").asString()));
+                    update.addBatch();
+                    count += 1_234;
+                }
+            }
+            update.executeBatch();
+        }
+    }
+
+    private static String fetchOnce(URI base, String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static double millis(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("expected --name=value, got " + arg);
+            }
+            options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        return options;
+    }
+}

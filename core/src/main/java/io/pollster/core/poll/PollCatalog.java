@@ -1,0 +1,160 @@
+package io.pollster.core.poll;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.pollster.core.json.PollsterJson;
+import io.pollster.core.redis.RedisKeys;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import tools.jackson.core.JacksonException;
+
+/**
+ * Poll definitions by id or slug, cached in two tiers: in this process, then in Redis
+ * ({@code poll:{id}:meta}), then PostgreSQL ({@link PollDefinitions}), the truth.
+ *
+ * <p>A poll is immutable but for {@code closed_at}, so caching is about one question: how soon does every
+ * instance see that a poll was closed?
+ *
+ * <ul>
+ *   <li>Redis: whoever closes a poll calls {@link #closed(PollDefinition)}, which overwrites the Redis copy
+ *       with the closed one. A cache fill after a miss writes with {@code SET NX}, so a reader that loaded
+ *       the poll just before it closed can never overwrite the closed copy with its stale open one. The
+ *       Redis copy expires ({@code redis-ttl}), which also bounds the one race left (Redis losing the key
+ *       between the close and a stale fill).
+ *   <li>In process: an open poll is trusted for {@code open-poll-ttl} only (1 s by default), so a close on
+ *       another instance is seen here at most that late; a hot poll then costs one Redis GET per second
+ *       per instance. A closed poll never changes again and is kept for {@code closed-poll-ttl}. A deadline
+ *       ({@code closes_at}) needs no invalidation: {@link PollDefinition#isClosedAt} checks it against the
+ *       clock on every use.
+ *   <li>Unknown ids and slugs are not cached, so a poll created on another instance is found at once.
+ * </ul>
+ *
+ * With Redis unreachable, lookups fall through to PostgreSQL.
+ */
+public class PollCatalog {
+
+    private static final Logger log = LoggerFactory.getLogger(PollCatalog.class);
+
+    private final PollDefinitions definitions;
+    private final StringRedisTemplate redis;
+    private final Clock clock;
+    private final Duration redisTtl;
+    private final Cache<UUID, PollDefinition> local;
+    /** Slugs never change, so a slug once resolved stays resolved (bounded by size only). */
+    private final Cache<String, UUID> slugs;
+
+    public PollCatalog(
+            PollDefinitions definitions, StringRedisTemplate redis, Clock clock, PollCatalogProperties properties) {
+        this.definitions = definitions;
+        this.redis = redis;
+        this.clock = clock;
+        this.redisTtl = properties.redisTtl();
+        this.local = Caffeine.newBuilder()
+                .maximumSize(properties.maxLocalPolls())
+                .expireAfter(Expiry.creating((UUID id, PollDefinition poll) ->
+                        poll.closedAt() != null ? properties.closedPollTtl() : properties.openPollTtl()))
+                .build();
+        this.slugs =
+                Caffeine.newBuilder().maximumSize(properties.maxLocalPolls()).build();
+    }
+
+    /** The poll named by an API path segment: a poll id or a slug. */
+    public Optional<PollDefinition> find(String idOrSlug) {
+        Optional<UUID> id = PollDefinitions.parseUuid(idOrSlug);
+        if (id.isPresent()) {
+            return find(id.get());
+        }
+        UUID known = slugs.getIfPresent(idOrSlug);
+        if (known != null) {
+            return find(known);
+        }
+        Optional<PollDefinition> poll = definitions.findBySlug(idOrSlug);
+        poll.ifPresent(this::remember);
+        return poll;
+    }
+
+    public Optional<PollDefinition> find(UUID pollId) {
+        PollDefinition cached = local.getIfPresent(pollId);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<PollDefinition> shared = fromRedis(pollId);
+        if (shared.isPresent()) {
+            local.put(pollId, shared.get());
+            return shared;
+        }
+        Optional<PollDefinition> truth = definitions.findById(pollId);
+        truth.ifPresent(this::remember);
+        return truth;
+    }
+
+    /**
+     * Records a poll just created (or read from PostgreSQL) in both tiers, without overwriting a copy
+     * Redis already has.
+     */
+    public void remember(PollDefinition poll) {
+        slugs.put(poll.slug(), poll.pollId());
+        local.put(poll.pollId(), poll);
+        try {
+            redis.opsForValue().setIfAbsent(RedisKeys.pollMetadata(poll.pollId()), toJson(poll), redisTtl);
+        } catch (DataAccessException redisDown) {
+            log.warn("Redis unreachable, poll {} cached in this process only", poll.pollId(), redisDown);
+        }
+    }
+
+    /**
+     * Publishes that a poll was closed, after the close is committed to PostgreSQL: the Redis copy is
+     * overwritten for every instance, this process's copy replaced.
+     */
+    public void closed(PollDefinition poll) {
+        if (poll.closedAt() == null) {
+            throw new IllegalArgumentException("poll " + poll.pollId() + " is not closed");
+        }
+        local.put(poll.pollId(), poll);
+        try {
+            redis.opsForValue().set(RedisKeys.pollMetadata(poll.pollId()), toJson(poll), redisTtl);
+        } catch (DataAccessException redisDown) {
+            // the Redis copy cannot be replaced while Redis is down; it expires after redis-ttl at worst
+            log.error(
+                    "Redis unreachable: other instances may see poll {} open until its cached copy expires",
+                    poll.pollId(),
+                    redisDown);
+        }
+    }
+
+    /** Whether the poll is closed now (by its creator or past its deadline), as this catalog sees it. */
+    public boolean isClosed(PollDefinition poll) {
+        return poll.isClosedAt(clock.instant());
+    }
+
+    private Optional<PollDefinition> fromRedis(UUID pollId) {
+        String json;
+        try {
+            json = redis.opsForValue().get(RedisKeys.pollMetadata(pollId));
+        } catch (DataAccessException redisDown) {
+            log.warn("Redis unreachable, reading poll {} from PostgreSQL", pollId, redisDown);
+            return Optional.empty();
+        }
+        if (json == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(PollsterJson.mapper().readValue(json, PollDefinition.class));
+        } catch (JacksonException unreadable) {
+            // e.g. written by an older version with another shape: PostgreSQL has the truth
+            log.warn("Unreadable cached poll {}, reading it from PostgreSQL", pollId, unreadable);
+            return Optional.empty();
+        }
+    }
+
+    private static String toJson(PollDefinition poll) {
+        return PollsterJson.mapper().writeValueAsString(poll);
+    }
+}
