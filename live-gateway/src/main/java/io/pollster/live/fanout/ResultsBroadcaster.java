@@ -3,6 +3,7 @@ package io.pollster.live.fanout;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
 import io.pollster.core.redis.RedisKeys;
@@ -41,7 +42,7 @@ public class ResultsBroadcaster implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(ResultsBroadcaster.class);
 
-    private final PollDefinitions polls;
+    private final PollCatalog polls;
     private final ResultsReader results;
     private final RedisConnectionFactory redis;
     private final FanoutMetrics metrics;
@@ -56,7 +57,7 @@ public class ResultsBroadcaster implements DisposableBean {
     private volatile StatefulRedisPubSubConnection<String, String> pubSub;
 
     ResultsBroadcaster(
-            PollDefinitions polls,
+            PollCatalog polls,
             ResultsReader results,
             RedisConnectionFactory redis,
             FanoutMetrics metrics,
@@ -82,7 +83,7 @@ public class ResultsBroadcaster implements DisposableBean {
         if (watched.isPresent()) {
             return Optional.of(watched.get().poll());
         }
-        return polls.findByIdOrSlug(idOrSlug);
+        return polls.find(idOrSlug);
     }
 
     /**
