@@ -43,6 +43,7 @@ public class ResultsBroadcaster implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(ResultsBroadcaster.class);
 
     private final PollCatalog polls;
+    private final PollDefinitions definitions;
     private final ResultsReader results;
     private final RedisConnectionFactory redis;
     private final FanoutMetrics metrics;
@@ -58,11 +59,13 @@ public class ResultsBroadcaster implements DisposableBean {
 
     ResultsBroadcaster(
             PollCatalog polls,
+            PollDefinitions definitions,
             ResultsReader results,
             RedisConnectionFactory redis,
             FanoutMetrics metrics,
             LiveProperties properties) {
         this.polls = polls;
+        this.definitions = definitions;
         this.results = results;
         this.redis = redis;
         this.metrics = metrics;
@@ -188,8 +191,9 @@ public class ResultsBroadcaster implements DisposableBean {
             return;
         }
         try {
-            // closing is the one change a poll allows: read it again rather than trust the cached one
-            PollDefinition poll = polls.findById(pollId).orElse(feed.poll());
+            // closing is the one change a poll allows, and its message may have been lost with Redis:
+            // read PostgreSQL rather than any cached copy
+            PollDefinition poll = definitions.findById(pollId).orElse(feed.poll());
             feed.publish(ResultsFrame.of(ResultsMessage.of(results.read(poll)), System.nanoTime()));
         } catch (RuntimeException e) {
             log.warn("Could not refresh results of poll {}", pollId, e);
