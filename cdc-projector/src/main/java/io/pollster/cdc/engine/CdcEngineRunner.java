@@ -121,6 +121,9 @@ class CdcEngineRunner implements SmartLifecycle {
             try {
                 Optional<SlotLock> lock = SlotLock.tryAcquire(database, properties.slotName());
                 if (lock.isEmpty()) {
+                    if (state != State.STANDBY) {
+                        log.info("Slot {} is held by another projector: standing by", properties.slotName());
+                    }
                     state = State.STANDBY;
                     TimeUnit.MILLISECONDS.sleep(properties.standbyPollInterval().toMillis());
                     continue;
