@@ -39,7 +39,7 @@ import tools.jackson.databind.JsonNode;
  * </ol>
  *
  * Arguments (all optional): {@code jdbc=jdbc:postgresql://localhost:18432/postgres user=postgres
- * redis=redis://localhost:18379 rate=1000 seconds=30 polls=10 blastSeconds=15}.
+ * redis=redis://localhost:18379 rate=1000 seconds=30 polls=10 blastSeconds=15 warmup=10}.
  */
 public final class CdcBenchmark {
 
@@ -92,6 +92,14 @@ public final class CdcBenchmark {
             System.out.printf(
                     "CDC benchmark: %d polls, %d votes/s for %d s, then as fast as possible for %d s%n",
                     pollCount, rate, seconds, blastSeconds);
+            int warmup = Integer.parseInt(options.getOrDefault("warmup", "10"));
+            if (warmup > 0) {
+                // JIT and connection warm-up of the projector and of this client, then measure afresh
+                bench.paced(rate, warmup);
+                TimeUnit.SECONDS.sleep(2);
+                bench.delivered.clear();
+                System.out.printf("warm-up: %d s at %d votes/s, not counted%n", warmup, rate);
+            }
             bench.paced(rate, seconds);
             TimeUnit.SECONDS.sleep(2); // let the last messages arrive before reading the figures
             bench.printLatency(rate);
