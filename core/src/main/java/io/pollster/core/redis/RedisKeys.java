@@ -42,6 +42,14 @@ public final class RedisKeys {
         return "milestone:stream-{" + shard + "}";
     }
 
+    /**
+     * Hash of the milestones already on {@link #milestoneStream(int)} ({@code <poll_id>:<threshold>}),
+     * beside the stream in the same slot so one Lua script appends and marks atomically.
+     */
+    public static String milestonesPublished(int shard) {
+        return "milestone:published:{" + shard + "}";
+    }
+
     public static String notifyStream(int shard) {
         return "notify:stream-{" + shard + "}";
     }

@@ -16,6 +16,7 @@ public record ResultsMessage(
         long totalVotes,
         List<Results.QuestionResults> questions) {
 
+    /** The {@code type} of every results message. */
     public static final String TYPE = "results";
 
     public ResultsMessage {

@@ -1,0 +1,60 @@
+package io.pollster.cdc.engine;
+
+import io.pollster.cdc.CdcProperties;
+import java.util.Properties;
+
+/** The embedded engine's configuration: the PostgreSQL connector on pgoutput, offsets in PostgreSQL. */
+final class DebeziumSettings {
+
+    /** The tables the projector reads; the publication is created filtered to exactly these. */
+    static final String TABLES = "public.choice_counts,public.responses,public.polls,public.cdc_heartbeats";
+
+    private DebeziumSettings() {}
+
+    static Properties of(CdcProperties cdc, DatabaseAddress database) {
+        Properties props = new Properties();
+        props.setProperty("name", cdc.slotName());
+        props.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        props.setProperty("topic.prefix", cdc.topicPrefix());
+
+        // offsets: in PostgreSQL, flushed after every batch (the engine marks a batch only once it is in Redis)
+        props.setProperty("offset.storage", PostgresOffsetBackingStore.class.getName());
+        props.setProperty("offset.flush.interval.ms", "0");
+        props.setProperty("offset.flush.timeout.ms", "10000");
+        props.setProperty(PostgresOffsetBackingStore.JDBC_URL, database.jdbcUrl());
+        props.setProperty(PostgresOffsetBackingStore.JDBC_USER, database.username());
+        props.setProperty(PostgresOffsetBackingStore.JDBC_PASSWORD, database.password());
+        props.setProperty(PostgresOffsetBackingStore.STORE, cdc.slotName());
+
+        props.setProperty("database.hostname", database.host());
+        props.setProperty("database.port", Integer.toString(database.port()));
+        props.setProperty("database.user", database.username());
+        props.setProperty("database.password", database.password());
+        props.setProperty("database.dbname", database.database());
+
+        props.setProperty("plugin.name", "pgoutput");
+        props.setProperty("slot.name", cdc.slotName());
+        props.setProperty("slot.drop.on.stop", Boolean.toString(cdc.dropSlotOnStop()));
+        props.setProperty("publication.name", cdc.publicationName());
+        props.setProperty("publication.autocreate.mode", "filtered");
+        props.setProperty("table.include.list", TABLES);
+        // Redis is rebuilt from choice_counts by the read path: a fresh slot starts at the current WAL
+        // position instead of replaying every row
+        props.setProperty("snapshot.mode", "no_data");
+        props.setProperty("tombstones.on.delete", "false");
+
+        props.setProperty(
+                "heartbeat.interval.ms", Long.toString(cdc.heartbeatInterval().toMillis()));
+        // a change in the publication while the polled tables are idle lets the slot's position move on
+        props.setProperty(
+                "heartbeat.action.query",
+                "INSERT INTO cdc_heartbeats (slot_name, beat_at) VALUES ('"
+                        + cdc.slotName().replace("'", "''")
+                        + "', now()) ON CONFLICT (slot_name) DO UPDATE SET beat_at = EXCLUDED.beat_at");
+
+        props.setProperty("poll.interval.ms", Long.toString(cdc.pollInterval().toMillis()));
+        props.setProperty("max.batch.size", Integer.toString(cdc.maxBatchSize()));
+        props.setProperty("max.queue.size", Integer.toString(cdc.maxBatchSize() * 4));
+        return props;
+    }
+}

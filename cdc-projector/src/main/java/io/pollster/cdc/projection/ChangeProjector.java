@@ -1,0 +1,181 @@
+package io.pollster.cdc.projection;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.pollster.cdc.milestone.MilestoneRecorder;
+import io.pollster.core.events.ArchivalEvent;
+import io.pollster.core.poll.PollDefinition;
+import io.pollster.core.redis.RedisKeys;
+import io.pollster.core.redis.Shards;
+import io.pollster.core.results.CountsStore;
+import io.pollster.core.results.Results;
+import io.pollster.core.results.ResultsAssembler;
+import io.pollster.core.results.ResultsReader;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Applies one batch of WAL changes to Redis: counts with keep-the-greater (one Lua call per poll),
+ * one Results message per changed poll, milestones, closings (archival event and a final {@code
+ * closed: true} message) and change events. Every step is idempotent, so the engine can re-apply a
+ * batch after a failure or a crash: a batch is acknowledged only once this returns.
+ */
+@Component
+@ConditionalOnBooleanProperty(name = "pollster.cdc.enabled", matchIfMissing = true)
+public class ChangeProjector {
+
+    private static final Logger log = LoggerFactory.getLogger(ChangeProjector.class);
+
+    private final CountsStore counts;
+    private final ResultsReader resultsReader;
+    private final PollDefinitionCache polls;
+    private final ResultsBroadcaster broadcaster;
+    private final MilestoneRecorder milestones;
+    private final ChangeStreamWriter changeStream;
+    private final StringRedisTemplate redis;
+    private final Shards shards;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final Timer commitToPublish;
+    private final AtomicLong lastAppliedCommitMillis = new AtomicLong();
+
+    ChangeProjector(
+            CountsStore counts,
+            ResultsReader resultsReader,
+            PollDefinitionCache polls,
+            ResultsBroadcaster broadcaster,
+            MilestoneRecorder milestones,
+            ChangeStreamWriter changeStream,
+            StringRedisTemplate redis,
+            Shards shards,
+            Clock clock,
+            MeterRegistry meters) {
+        this.counts = counts;
+        this.resultsReader = resultsReader;
+        this.polls = polls;
+        this.broadcaster = broadcaster;
+        this.milestones = milestones;
+        this.changeStream = changeStream;
+        this.redis = redis;
+        this.shards = shards;
+        this.clock = clock;
+        this.meters = meters;
+        this.commitToPublish = Timer.builder("pollster.cdc.commit.to.publish")
+                .description("Time from a transaction's commit in PostgreSQL to its Results message on Redis")
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .register(meters);
+        Gauge.builder("pollster.cdc.last.applied.commit", lastAppliedCommitMillis, millis -> millis.get() / 1000.0)
+                .description("Commit time (epoch seconds) of the last change applied to Redis")
+                .baseUnit("seconds")
+                .register(meters);
+    }
+
+    /** Applies the batch; throws if PostgreSQL or Redis failed, leaving the batch to be applied again. */
+    public void apply(List<RowChange> changes) {
+        Map<UUID, Map<UUID, Long>> countsByPoll = new LinkedHashMap<>();
+        Map<UUID, Instant> firstCommitByPoll = new HashMap<>();
+        List<RowChange> closings = new ArrayList<>();
+        for (RowChange change : changes) {
+            switch (change.table()) {
+                case "choice_counts" -> {
+                    if (change.operation() != RowChange.Operation.DELETE) {
+                        UUID pollId = change.uuid("poll_id");
+                        countsByPoll
+                                .computeIfAbsent(pollId, id -> new HashMap<>())
+                                .merge(change.uuid("choice_id"), change.number("count"), Math::max);
+                        firstCommitByPoll.putIfAbsent(pollId, change.committedAt());
+                    }
+                }
+                case "polls" -> {
+                    if (change.operation() != RowChange.Operation.DELETE
+                            && change.row().get("closed_at") != null) {
+                        closings.add(change);
+                    }
+                }
+                default -> {}
+            }
+        }
+        countsByPoll.forEach((pollId, batchCounts) -> project(pollId, batchCounts, firstCommitByPoll.get(pollId)));
+        closings.forEach(this::close);
+        changeStream.append(changes);
+        count(changes);
+    }
+
+    /** The commit time of the last change applied, or empty before the first. */
+    public Optional<Instant> lastAppliedCommit() {
+        long millis = lastAppliedCommitMillis.get();
+        return millis == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
+    }
+
+    private void project(UUID pollId, Map<UUID, Long> batchCounts, Instant firstCommit) {
+        Optional<PollDefinition> definition = polls.get(pollId);
+        if (definition.isEmpty()) {
+            log.info("Skipping counts of poll {}: it no longer exists", pollId);
+            return;
+        }
+        PollDefinition poll = definition.get();
+        Map<UUID, Long> merged = counts.keepGreater(pollId, batchCounts);
+        if (!ResultsAssembler.coversEveryChoice(poll, merged)) {
+            // Redis lost the hash (flushed, evicted) and this batch refilled only some choices:
+            // complete it from choice_counts so the published results show every choice
+            merged = resultsReader.currentCounts(poll);
+        }
+        Results results = ResultsAssembler.assemble(poll, merged, poll.isClosedAt(clock.instant()));
+        broadcaster.publish(results);
+        commitToPublish.record(Duration.between(firstCommit, clock.instant()));
+        milestones.onTotal(pollId, results.totalVotes());
+    }
+
+    private void close(RowChange change) {
+        UUID pollId = change.uuid("poll_id");
+        Instant closedAt = change.instant("closed_at");
+        Optional<PollDefinition> closed = polls.closed(pollId, closedAt);
+        if (closed.isEmpty()) {
+            return;
+        }
+        Results results = ResultsAssembler.assemble(closed.get(), resultsReader.currentCounts(closed.get()), true);
+        broadcaster.publish(results);
+        ArchivalEvent event = ArchivalEvent.pollClosed(pollId, closedAt);
+        redis.opsForStream()
+                .add(StreamRecords.string(Map.of(
+                                "poll_id", pollId.toString(),
+                                "event", event.event(),
+                                "closed_at", closedAt.toString()))
+                        .withStreamKey(RedisKeys.archivalStream(shards.of(pollId))));
+    }
+
+    private void count(List<RowChange> changes) {
+        Map<String, Long> byTable = new HashMap<>();
+        Instant last = null;
+        for (RowChange change : changes) {
+            byTable.merge(change.table(), 1L, Long::sum);
+            last = change.committedAt();
+        }
+        byTable.forEach((table, n) -> Counter.builder("pollster.cdc.events")
+                .description("Row changes applied from the WAL")
+                .tag("table", table)
+                .register(meters)
+                .increment(n));
+        if (last != null) {
+            lastAppliedCommitMillis.set(last.toEpochMilli());
+        }
+    }
+}
