@@ -46,7 +46,7 @@ public class ChangeProjector {
     private final CountsStore counts;
     private final ResultsReader resultsReader;
     private final PollDefinitionCache polls;
-    private final ResultsBroadcaster broadcaster;
+    private final ResultsPublisher broadcaster;
     private final MilestoneRecorder milestones;
     private final ChangeStreamWriter changeStream;
     private final StringRedisTemplate redis;
@@ -60,7 +60,7 @@ public class ChangeProjector {
             CountsStore counts,
             ResultsReader resultsReader,
             PollDefinitionCache polls,
-            ResultsBroadcaster broadcaster,
+            ResultsPublisher broadcaster,
             MilestoneRecorder milestones,
             ChangeStreamWriter changeStream,
             StringRedisTemplate redis,

@@ -11,11 +11,11 @@ import org.springframework.stereotype.Component;
 /** Publishes a poll's Results message on {@code poll:{id}:updates}, where the live gateways listen. */
 @Component
 @ConditionalOnBooleanProperty(name = "pollster.cdc.enabled", matchIfMissing = true)
-class ResultsBroadcaster {
+class ResultsPublisher {
 
     private final StringRedisTemplate redis;
 
-    ResultsBroadcaster(StringRedisTemplate redis) {
+    ResultsPublisher(StringRedisTemplate redis) {
         this.redis = redis;
     }
 
