@@ -1,5 +1,7 @@
 package io.pollster.api.vote;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
 import java.time.Instant;
@@ -83,5 +85,18 @@ public final class TestPolls {
                 .list()
                 .stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    /** Asserts that every choice's counter equals COUNT(*) of its responses. */
+    public void assertCountersMatchResponses(PollDefinition poll) {
+        Map<UUID, Long> counted = responsesByChoice(poll.pollId());
+        Map<UUID, Long> counters = counters(poll.pollId());
+        for (PollDefinition.Question question : poll.questions()) {
+            for (PollDefinition.Choice choice : question.choices()) {
+                assertThat(counters.get(choice.choiceId()))
+                        .as("counter of choice %s", choice.choiceId())
+                        .isEqualTo(counted.getOrDefault(choice.choiceId(), 0L));
+            }
+        }
     }
 }
