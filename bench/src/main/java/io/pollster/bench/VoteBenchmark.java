@@ -39,7 +39,10 @@ import tools.jackson.databind.JsonNode;
  *       INSERTs the responses and UPDATEs the counters inside each request, as simple polling apps do.
  * </ul>
  *
- * <p>Arguments ({@code --name=value}): {@code base} (http://localhost:18084), {@code jdbc}
+ * <p>Arguments ({@code --name=value}): {@code phases} (pollster,ingest,raw,peer), {@code base}
+ * (http://localhost:18084), {@code redis} (redis://localhost:18086), {@code shards} (8, as the
+ * server), {@code rows} of the ingest and raw phases (300000), {@code server-pid} (to report the
+ * server's CPU per vote), {@code jdbc}
  * (jdbc:postgresql://localhost:18085/postgres), {@code db-user} (postgres), {@code seconds} measured
  * per phase (20), {@code warmup} seconds (5), {@code concurrency} connections (64), {@code peer-port}
  * (18087), {@code peer-pool} JDBC connections of the peer (16), {@code batch} rows per INSERT of the
@@ -83,60 +86,176 @@ public final class VoteBenchmark {
         int seconds = intArg("seconds", 20);
         int warmup = intArg("warmup", 5);
         int concurrency = intArg("concurrency", 64);
+        List<String> phases = List.of(arg("phases", "pollster,ingest,raw,peer").split(","));
         System.out.printf(
-                "Vote benchmark: %d connections, %d s warm-up + %d s measured per phase, %d cores%n",
-                concurrency, warmup, seconds, Runtime.getRuntime().availableProcessors());
+                "Vote benchmark: %d connections, %d s warm-up + %d s measured per phase, %d cores, load average %s%n",
+                concurrency, warmup, seconds, Runtime.getRuntime().availableProcessors(), loadAverage());
+        Double accepted = null;
+        Double ingest = null;
+        Double raw = null;
+        Double peerRate = null;
 
-        // 1. Pollster: POST /votes over HTTP, the ingester draining into PostgreSQL behind it
-        Poll pollster = createPoll();
-        long rowsBefore = responses(pollster.id());
-        Load load = drive(base, "/api/polls/" + pollster.id() + "/votes", pollster, concurrency, warmup, seconds, 202);
-        long rowsAfterWindow = responses(pollster.id());
-        long expectedRows = load.totalOk() * QUESTIONS;
-        long drainStart = System.nanoTime();
-        while (responses(pollster.id()) < expectedRows && System.nanoTime() - drainStart < 120_000_000_000L) {
-            Thread.sleep(50);
+        if (phases.contains("pollster")) {
+            // Pollster: POST /votes over HTTP, the ingester draining into PostgreSQL behind it
+            Poll pollster = createPoll();
+            long rowsBefore = responses(pollster.id());
+            long cpuBefore = serverCpuNanos();
+            Load load =
+                    drive(base, "/api/polls/" + pollster.id() + "/votes", pollster, concurrency, warmup, seconds, 202);
+            long cpuAfter = serverCpuNanos();
+            long rowsAfterWindow = responses(pollster.id());
+            long expectedRows = load.totalOk() * QUESTIONS;
+            long drainStart = System.nanoTime();
+            while (responses(pollster.id()) < expectedRows && System.nanoTime() - drainStart < 120_000_000_000L) {
+                Thread.sleep(50);
+            }
+            double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+            long rowsFinal = responses(pollster.id());
+            accepted = load.okPerSecond();
+            System.out.printf(
+                    "pollster        accepted %,10.0f votes/s  p50 %6.2f ms  p99 %6.2f ms  (%d refused, %d errors)%n",
+                    load.okPerSecond(), load.p50(), load.p99(), load.otherStatus(), load.errors());
+            System.out.printf(
+                    "pollster ingest %,10.0f rows/s during the load; all %,d of %,d rows in PostgreSQL %.1f s after it ended%n",
+                    (rowsAfterWindow - load.rowsAtWindowStart()) / load.windowSeconds(),
+                    rowsFinal - rowsBefore,
+                    expectedRows,
+                    drainSeconds);
+            if (cpuBefore >= 0) {
+                System.out.printf(
+                        "pollster server CPU %.3f ms per accepted vote (HTTP + Lua + ingest), %.2f cores busy%n",
+                        (cpuAfter - cpuBefore) / 1e6 / load.totalOk(),
+                        (cpuAfter - cpuBefore) / 1e9 / load.totalSeconds());
+            }
+            System.out.printf("pollster counters = COUNT(*) per choice: %s%n", countersMatch(pollster.id()));
         }
-        double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
-        long rowsFinal = responses(pollster.id());
-        double ingestRate = (rowsAfterWindow - load.rowsAtWindowStart()) / load.windowSeconds();
-        double ingestOverall = (rowsFinal - rowsBefore) / (load.totalSeconds() + drainSeconds);
-        System.out.printf(
-                "pollster        accepted %,10.0f votes/s  p50 %6.2f ms  p99 %6.2f ms  (%d refused, %d errors)%n",
-                load.okPerSecond(), load.p50(), load.p99(), load.otherStatus(), load.errors());
-        System.out.printf(
-                "pollster ingest %,10.0f rows/s in the measured window; %,10.0f rows/s overall (drained %.1f s after load; %,d of %,d rows)%n",
-                ingestRate, ingestOverall, drainSeconds, rowsFinal - rowsBefore, expectedRows);
-        boolean countersExact = countersMatch(pollster.id());
-        System.out.printf("pollster counters = COUNT(*) per choice: %s%n", countersExact);
 
-        // 2. raw ceiling: the same rows, multi-row INSERTs straight into PostgreSQL
-        Poll raw = createPoll();
-        long rows = Math.max(rowsFinal - rowsBefore, 100_000);
-        double rawRate = rawCeiling(raw, rows, intArg("batch", 500));
-        System.out.printf(
-                "raw ceiling     %,10.0f rows/s (%,d rows, multi-row INSERT, %d per statement)%n",
-                rawRate, rows, intArg("batch", 500));
+        int rows = intArg("rows", 300_000);
+        if (phases.contains("ingest")) {
+            // ingest capacity: a stream filled faster than the ingester drains it
+            Poll backlog = createPoll();
+            ingest = ingestCapacity(backlog, rows);
+            System.out.printf(
+                    "ingest capacity %,10.0f rows/s (%,d rows XADDed straight into the stream)%n", ingest, rows);
+            System.out.printf("ingest counters = COUNT(*) per choice: %s%n", countersMatch(backlog.id()));
+        }
 
-        // 3. synchronous peer: INSERT + counter UPDATE inside each HTTP request
-        Poll peer = createPoll();
-        int peerPort = intArg("peer-port", 18087);
-        HttpServer server = startPeer(peerPort, intArg("peer-pool", 16));
+        if (phases.contains("raw")) {
+            // raw ceiling: the same rows, multi-row INSERTs straight into PostgreSQL
+            raw = rawCeiling(createPoll(), rows, intArg("batch", 500));
+            System.out.printf(
+                    "raw ceiling     %,10.0f rows/s (%,d rows, multi-row INSERT, %d per statement and transaction)%n",
+                    raw, rows, intArg("batch", 500));
+        }
+
+        if (phases.contains("peer")) {
+            // synchronous peer: INSERT + counter UPDATE inside each HTTP request
+            Poll peer = createPoll();
+            int peerPort = intArg("peer-port", 18087);
+            HttpServer server = startPeer(peerPort, intArg("peer-pool", 16));
+            try {
+                Load peerLoad = drive(
+                        URI.create("http://localhost:" + peerPort), "/votes", peer, concurrency, warmup, seconds, 201);
+                peerRate = peerLoad.okPerSecond();
+                System.out.printf(
+                        "sync peer       accepted %,10.0f votes/s  p50 %6.2f ms  p99 %6.2f ms  (%d refused, %d errors)%n",
+                        peerLoad.okPerSecond(),
+                        peerLoad.p50(),
+                        peerLoad.p99(),
+                        peerLoad.otherStatus(),
+                        peerLoad.errors());
+            } finally {
+                server.stop(0);
+            }
+        }
+        if (accepted != null && peerRate != null) {
+            System.out.printf(
+                    "summary: pollster accepts x%.2f the votes/s of the synchronous peer%n", accepted / peerRate);
+        }
+        if (ingest != null && raw != null) {
+            System.out.printf("summary: ingest capacity = %.0f%% of the raw ceiling%n", 100 * ingest / raw);
+        }
+        System.out.printf("load average at the end: %s%n", loadAverage());
+    }
+
+    private static String loadAverage() {
         try {
-            Load peerLoad = drive(
-                    URI.create("http://localhost:" + peerPort), "/votes", peer, concurrency, warmup, seconds, 201);
-            System.out.printf(
-                    "sync peer       accepted %,10.0f votes/s  p50 %6.2f ms  p99 %6.2f ms  (%d refused, %d errors)%n",
-                    peerLoad.okPerSecond(), peerLoad.p50(), peerLoad.p99(), peerLoad.otherStatus(), peerLoad.errors());
-            System.out.printf(
-                    "summary: pollster %.0f votes/s vs sync peer %.0f votes/s (x%.2f); ingest %.0f rows/s = %.0f%% of raw ceiling%n",
-                    load.okPerSecond(),
-                    peerLoad.okPerSecond(),
-                    load.okPerSecond() / Math.max(1, peerLoad.okPerSecond()),
-                    ingestOverall,
-                    100 * ingestOverall / rawRate);
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                    .trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** User + system CPU time of the server process ({@code --server-pid}), or -1. */
+    private long serverCpuNanos() {
+        String pid = args.get("server-pid");
+        if (pid == null) {
+            return -1;
+        }
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of /proc/pid/stat (utime, stime), in clock ticks (100 Hz on Linux)
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks * 10_000_000L;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Fills the poll's shard stream with {@code rows} entries (3 per vote, as the Lua script writes
+     * them, pipelined) and measures from the first XADD until PostgreSQL holds every row.
+     */
+    private double ingestCapacity(Poll poll, int rows) throws Exception {
+        int shards = intArg("shards", 8);
+        int shard = new io.pollster.core.redis.Shards(shards).of(poll.id());
+        String stream = io.pollster.core.redis.RedisKeys.voteStream(shard);
+        io.lettuce.core.RedisClient client =
+                io.lettuce.core.RedisClient.create(arg("redis", "redis://localhost:18086"));
+        try (io.lettuce.core.api.StatefulRedisConnection<String, String> connection = client.connect()) {
+            io.lettuce.core.api.async.RedisAsyncCommands<String, String> redis = connection.async();
+            connection.setAutoFlushCommands(false);
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            long start = System.nanoTime();
+            List<io.lettuce.core.RedisFuture<String>> pending = new ArrayList<>();
+            String now = java.time.Instant.now().toString();
+            for (int written = 0; written < rows; ) {
+                UUID vote = UUID.randomUUID();
+                UUID user = UUID.randomUUID();
+                for (int q = 0; q < QUESTIONS && written < rows; q++, written++) {
+                    pending.add(redis.xadd(
+                            stream,
+                            io.pollster.core.vote.VoteStreamEntry.fields(new io.pollster.core.events.VoteEvent(
+                                    vote,
+                                    poll.id(),
+                                    poll.questions()[q],
+                                    poll.choices()[q][random.nextInt(CHOICES)],
+                                    user,
+                                    java.time.Instant.parse(now)))));
+                }
+                if (pending.size() >= 3_000) {
+                    connection.flushCommands();
+                    for (io.lettuce.core.RedisFuture<String> f : pending) {
+                        f.get();
+                    }
+                    pending.clear();
+                }
+            }
+            connection.flushCommands();
+            for (io.lettuce.core.RedisFuture<String> f : pending) {
+                f.get();
+            }
+            double filled = (System.nanoTime() - start) / 1e9;
+            while (responses(poll.id()) < rows && System.nanoTime() - start < 300_000_000_000L) {
+                Thread.sleep(20);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("ingest: stream filled in %.1f s, drained into PostgreSQL in %.1f s%n", filled, seconds);
+            return responses(poll.id()) / seconds;
         } finally {
-            server.stop(0);
+            client.shutdown();
         }
     }
 

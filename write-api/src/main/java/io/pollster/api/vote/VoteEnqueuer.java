@@ -2,6 +2,8 @@ package io.pollster.api.vote;
 
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,6 +16,7 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
+import org.springframework.util.StreamUtils;
 
 /**
  * Puts a validated vote into its shard's stream through {@code enqueue_vote.lua} (EVALSHA; the
@@ -22,9 +25,12 @@ import org.springframework.stereotype.Component;
 @Component
 class VoteEnqueuer {
 
+    /**
+     * Read once into a string: a resource-backed script re-checks its resource under a lock on every
+     * call (DefaultRedisScript.getSha1), which serialised every vote request behind one lock.
+     */
     @SuppressWarnings("rawtypes")
-    private static final RedisScript<List> ENQUEUE =
-            RedisScript.of(new ClassPathResource("io/pollster/api/vote/enqueue_vote.lua"), List.class);
+    private static final RedisScript<List> ENQUEUE = RedisScript.of(script("enqueue_vote.lua"), List.class);
 
     private final StringRedisTemplate redis;
     private final Shards shards;
@@ -67,6 +73,14 @@ class VoteEnqueuer {
             case "already-voted" -> new Outcome.AlreadyVoted(value);
             default -> throw new IllegalStateException("unexpected reply of the vote script: " + reply);
         };
+    }
+
+    private static String script(String name) {
+        try (var in = new ClassPathResource(name, VoteEnqueuer.class).getInputStream()) {
+            return StreamUtils.copyToString(in, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name, e);
+        }
     }
 
     /** What identifies "the same body" for an Idempotency-Key: the poll and the answers, in order. */
