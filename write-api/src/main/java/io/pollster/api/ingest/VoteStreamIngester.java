@@ -133,12 +133,18 @@ class VoteStreamIngester implements SmartLifecycle {
             }
             List<ShardWorker> started = new ArrayList<>();
             for (int shard = 0; shard < shards.count(); shard++) {
-                ShardWorker worker = new ShardWorker(shard);
-                worker.thread.start();
-                started.add(worker);
+                for (int w = 0; w < properties.workersPerShard(); w++) {
+                    ShardWorker worker = new ShardWorker(shard, w);
+                    worker.thread.start();
+                    started.add(worker);
+                }
             }
             workers = started;
-            log.info("Vote ingester {} consuming {} shard streams", properties.consumerName(), shards.count());
+            log.info(
+                    "Vote ingester {} consuming {} shard streams with {} workers each",
+                    properties.consumerName(),
+                    shards.count(),
+                    properties.workersPerShard());
         }
     }
 
@@ -176,7 +182,7 @@ class VoteStreamIngester implements SmartLifecycle {
     /** Whether the worker of a shard is alive (a test's abrupt stop ends it). */
     boolean workerAlive(int shard) {
         synchronized (lifecycle) {
-            return workers.size() > shard && workers.get(shard).thread.isAlive();
+            return workers.stream().filter(w -> w.shard == shard).allMatch(w -> w.thread.isAlive());
         }
     }
 
@@ -194,14 +200,18 @@ class VoteStreamIngester implements SmartLifecycle {
         private final Thread thread;
         private volatile boolean running = true;
         private RedisStreamCommands<String, String> commands;
-        private final Consumer<String> consumer = Consumer.from(GROUP, properties.consumerName());
+        private final Consumer<String> consumer;
+        private final boolean reportsGauges;
         private long nextClaimNanos;
         private long nextGaugeNanos;
 
-        ShardWorker(int shard) {
+        ShardWorker(int shard, int index) {
             this.shard = shard;
             this.stream = RedisKeys.voteStream(shard);
-            this.thread = new Thread(this, "vote-ingester-" + shard);
+            // a stable name per (instance, index): a restart with a configured name finds its backlog
+            this.consumer = Consumer.from(GROUP, properties.consumerName() + "-" + index);
+            this.reportsGauges = index == 0;
+            this.thread = new Thread(this, "vote-ingester-" + shard + "-" + index);
             this.thread.setDaemon(true);
         }
 
@@ -223,7 +233,7 @@ class VoteStreamIngester implements SmartLifecycle {
                             nextClaimNanos =
                                     now + Math.max(properties.claimIdleTimeout().toNanos() / 2, 50_000_000L);
                         }
-                        if (now - nextGaugeNanos >= 0) {
+                        if (reportsGauges && now - nextGaugeNanos >= 0) {
                             updateGauges();
                             nextGaugeNanos = now + GAUGE_PERIOD.toNanos();
                         }

@@ -29,6 +29,9 @@ import org.springframework.validation.annotation.Validated;
  * @param consumerName this instance's consumer name in the stream consumer groups; by default host,
  *     pid and a random suffix, so two instances (or a restart) never share one
  * @param ingesterEnabled whether this instance runs the stream ingester
+ * @param workersPerShard consumers this instance runs on each shard's stream: a hot poll lives on
+ *     one shard, and two transactions in flight keep PostgreSQL busy while the other batch is read
+ *     or acknowledged
  */
 @ConfigurationProperties("pollster.votes")
 @Validated
@@ -41,7 +44,8 @@ public record VotesProperties(
         @DefaultValue("1h") Duration acceptedTtl,
         @DefaultValue("1s") Duration pollRefresh,
         @DefaultValue("") String consumerName,
-        @DefaultValue("true") boolean ingesterEnabled) {
+        @DefaultValue("true") boolean ingesterEnabled,
+        @DefaultValue("2") @Min(1) @Max(16) int workersPerShard) {
 
     public VotesProperties {
         if (consumerName == null || consumerName.isBlank()) {
