@@ -18,6 +18,27 @@ public final class RedisKeys {
         return "poll:votes:stream-{" + shard + "}";
     }
 
+    /**
+     * Dead-letter stream of vote entries the ingester gave up on, each with the reason; same shard as
+     * {@link #voteStream(int)}.
+     */
+    public static String voteDeadLetterStream(int shard) {
+        return "poll:votes:dead-letter-{" + shard + "}";
+    }
+
+    /**
+     * A user's {@code Idempotency-Key} record (body hash and vote id), short-lived. Hash-tagged to the
+     * poll's shard so the vote script covers it.
+     */
+    public static String voteIdempotency(int shard, UUID userId, String idempotencyKey) {
+        return "poll:votes:idempotency:{" + shard + "}:" + userId + ":" + idempotencyKey;
+    }
+
+    /** Short-lived marker of a vote accepted into the stream (value: its poll id), until it is recorded. */
+    public static String acceptedVote(int shard, UUID voteId) {
+        return "poll:votes:accepted:{" + shard + "}:" + voteId;
+    }
+
     /** Set of users who voted on a question; a fast duplicate check, PostgreSQL decides. */
     public static String voters(int shard, UUID questionId) {
         return "poll:voters:{" + shard + "}:" + questionId;

@@ -1,0 +1,166 @@
+package io.pollster.api.vote;
+
+import io.pollster.api.vote.VoteProblem.FieldProblem;
+import io.pollster.core.poll.PollDefinition;
+import io.pollster.core.poll.PollDefinitions;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /api/polls/{poll_id}/votes} and the vote status (API.md "Votes"). A vote is checked
+ * against the cached poll, then the Lua script checks duplicates and enqueues it atomically; nothing
+ * touches PostgreSQL on this path.
+ */
+@RestController
+@RequestMapping("/api/polls/{pollId}/votes")
+class VoteController {
+
+    static final String USER_HEADER = "X-User-Id";
+    static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+    private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+    /** More answers than any poll has questions (20) cannot be valid; refuse before any lookup. */
+    private static final int MAX_ANSWERS = 20;
+
+    private final VotePollCache polls;
+    private final VoteEnqueuer enqueuer;
+    private final VoteStatusReader statuses;
+    private final VoteMetrics metrics;
+    private final Clock clock;
+
+    VoteController(
+            VotePollCache polls, VoteEnqueuer enqueuer, VoteStatusReader statuses, VoteMetrics metrics, Clock clock) {
+        this.polls = polls;
+        this.enqueuer = enqueuer;
+        this.statuses = statuses;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @PostMapping
+    ResponseEntity<VoteAccepted> vote(
+            @PathVariable String pollId,
+            @RequestHeader(name = USER_HEADER, required = false) String userHeader,
+            @RequestHeader(name = IDEMPOTENCY_HEADER, required = false) String idempotencyKey,
+            @RequestBody(required = false) VoteRequest request) {
+        UUID userId = PollDefinitions.parseUuid(userHeader).orElseThrow(VoteProblem::unauthenticated);
+        List<VoteRequest.Answer> answers = wellFormedAnswers(request);
+        checkIdempotencyKey(idempotencyKey);
+        PollDefinition poll = poll(pollId);
+        Instant now = clock.instant();
+        if (poll.isClosedAt(now)) {
+            throw VoteProblem.pollClosed();
+        }
+        checkAnswersFit(poll, answers);
+        VoteEnqueuer.Outcome outcome = enqueuer.enqueue(poll.pollId(), userId, answers, idempotencyKey, now);
+        if (outcome instanceof VoteEnqueuer.Outcome.AlreadyVoted already) {
+            throw VoteProblem.alreadyVoted(already.questionId());
+        }
+        if (outcome instanceof VoteEnqueuer.Outcome.KeyReused) {
+            throw VoteProblem.unprocessable(
+                    "This Idempotency-Key was first used with another request body.",
+                    List.of(new FieldProblem(IDEMPOTENCY_HEADER, "already used with another body")));
+        }
+        VoteEnqueuer.Outcome.Accepted accepted = (VoteEnqueuer.Outcome.Accepted) outcome;
+        if (!accepted.replay()) {
+            metrics.accepted();
+        }
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(VoteAccepted.of(accepted.voteId()));
+    }
+
+    @GetMapping("/{voteId}")
+    VoteStatus status(@PathVariable String pollId, @PathVariable String voteId) {
+        Optional<UUID> poll = PollDefinitions.parseUuid(pollId);
+        Optional<UUID> vote = PollDefinitions.parseUuid(voteId);
+        if (poll.isEmpty() || vote.isEmpty()) {
+            throw VoteProblem.notFound("No such vote.");
+        }
+        return statuses.read(poll.get(), vote.get()).orElseThrow(() -> VoteProblem.notFound("No such vote."));
+    }
+
+    /** Whether a request is a vote (as opposed to a status read), for the refusal counters. */
+    static boolean isVotePost(HttpServletRequest request) {
+        return "POST".equals(request.getMethod());
+    }
+
+    private PollDefinition poll(String pollId) {
+        return PollDefinitions.parseUuid(pollId)
+                .flatMap(polls::find)
+                .orElseThrow(() -> VoteProblem.notFound("No poll " + pollId + "."));
+    }
+
+    private static List<VoteRequest.Answer> wellFormedAnswers(VoteRequest request) {
+        if (request == null || request.answers() == null || request.answers().isEmpty()) {
+            throw VoteProblem.invalid(List.of(new FieldProblem("answers", "must contain at least one answer")));
+        }
+        List<VoteRequest.Answer> answers = request.answers();
+        if (answers.size() > MAX_ANSWERS) {
+            throw VoteProblem.invalid(
+                    List.of(new FieldProblem("answers", "must contain at most " + MAX_ANSWERS + " answers")));
+        }
+        List<FieldProblem> errors = new ArrayList<>();
+        Set<UUID> questions = new HashSet<>();
+        for (int i = 0; i < answers.size(); i++) {
+            VoteRequest.Answer answer = answers.get(i);
+            String at = "answers[" + i + "]";
+            if (answer == null) {
+                errors.add(new FieldProblem(at, "must be an object with question_id and choice_id"));
+                continue;
+            }
+            if (answer.questionId() == null) {
+                errors.add(new FieldProblem(at + ".question_id", "is required"));
+            } else if (!questions.add(answer.questionId())) {
+                errors.add(new FieldProblem(at + ".question_id", "answers a question answered earlier in this vote"));
+            }
+            if (answer.choiceId() == null) {
+                errors.add(new FieldProblem(at + ".choice_id", "is required"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw VoteProblem.invalid(errors);
+        }
+        return answers;
+    }
+
+    private static void checkIdempotencyKey(String key) {
+        if (key == null) {
+            return;
+        }
+        boolean printable = key.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH || !printable) {
+            throw VoteProblem.invalid(List.of(new FieldProblem(
+                    IDEMPOTENCY_HEADER, "must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " visible ASCII characters")));
+        }
+    }
+
+    private static void checkAnswersFit(PollDefinition poll, List<VoteRequest.Answer> answers) {
+        List<FieldProblem> errors = new ArrayList<>();
+        for (int i = 0; i < answers.size(); i++) {
+            VoteRequest.Answer answer = answers.get(i);
+            Optional<PollDefinition.Question> question = poll.question(answer.questionId());
+            if (question.isEmpty()) {
+                errors.add(new FieldProblem("answers[" + i + "].question_id", "is not a question of this poll"));
+            } else if (!question.get().hasChoice(answer.choiceId())) {
+                errors.add(new FieldProblem("answers[" + i + "].choice_id", "is not a choice of this question"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw VoteProblem.unprocessable("The answers do not fit this poll.", errors);
+        }
+    }
+}

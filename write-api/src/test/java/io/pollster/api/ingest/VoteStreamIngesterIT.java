@@ -1,0 +1,201 @@
+package io.pollster.api.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pollster.api.vote.TestPolls;
+import io.pollster.core.events.VoteEvent;
+import io.pollster.core.poll.PollDefinition;
+import io.pollster.core.redis.RedisKeys;
+import io.pollster.core.redis.Shards;
+import io.pollster.core.vote.VoteStreamEntry;
+import io.pollster.testing.PollsterIntegrationTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.stream.Consumer;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.RecordId;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+@PollsterIntegrationTest
+class VoteStreamIngesterIT {
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Autowired
+    Shards shards;
+
+    @Autowired
+    VoteStreamIngester ingester;
+
+    private TestPolls polls;
+    private PollDefinition poll;
+    private int shard;
+    private String stream;
+
+    @BeforeEach
+    void openPoll() {
+        polls = new TestPolls(jdbc);
+        poll = polls.open(3, 2);
+        shard = shards.of(poll.pollId());
+        stream = RedisKeys.voteStream(shard);
+    }
+
+    @AfterEach
+    void stopObserving() {
+        ingester.observe(null);
+    }
+
+    @Test
+    void ingesterKilledBetweenCommitAndAcknowledgementLosesAndDoublesNothing() {
+        AtomicBoolean killed = new AtomicBoolean();
+        ingester.observe((observedShard, entries) -> {
+            boolean ours = entries.stream().anyMatch(e -> e.pollId().equals(poll.pollId()));
+            if (ours && killed.compareAndSet(false, true)) {
+                // the worker dies here as it would under SIGKILL: committed, never acknowledged
+                throw new SimulatedCrash();
+            }
+        });
+        List<RecordId> ids = enqueueVotes(10);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> killed.get() && !ingester.workerAlive(shard));
+        assertThat(pendingIds()).containsAnyElementsOf(ids);
+        ingester.observe(null);
+        ingester.stop();
+        ingester.start();
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> pendingIds().isEmpty() && streamHasNone(ids));
+        assertThat(polls.responses(poll.pollId())).isEqualTo(30);
+        assertThat(rejections()).isZero();
+        polls.assertCountersMatchResponses(poll);
+    }
+
+    @Test
+    void entriesAbandonedByADeadConsumerAreReclaimed() {
+        List<RecordId> ids = enqueueWithoutIngesting(4);
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> polls.responses(poll.pollId()) == 12);
+        await().atMost(Duration.ofSeconds(5)).until(() -> streamHasNone(ids));
+        polls.assertCountersMatchResponses(poll);
+    }
+
+    @Test
+    void entryThatKeepsFailingGoesToTheDeadLetterStreamWithItsReason() {
+        UUID voteId = UUID.randomUUID();
+        // a choice that does not exist: PostgreSQL refuses it (foreign key) on every try
+        VoteEvent poison = new VoteEvent(
+                voteId,
+                poll.pollId(),
+                poll.questions().get(0).questionId(),
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                Instant.now());
+        RecordId id = redis.opsForStream()
+                .add(StreamRecords.mapBacked(VoteStreamEntry.fields(poison)).withStreamKey(stream));
+        List<RecordId> good = enqueueVotes(2);
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> deadLetterOf(id.getValue()) != null);
+        Map<Object, Object> dead = deadLetterOf(id.getValue());
+        assertThat((String) dead.get("reason")).contains("choice");
+        assertThat(dead.get("vote_id")).isEqualTo(voteId.toString());
+        await().atMost(Duration.ofSeconds(5)).until(() -> streamHasNone(List.of(id)) && streamHasNone(good));
+        assertThat(polls.responses(poll.pollId())).isEqualTo(6);
+        assertThat(jdbc.sql("SELECT reason FROM vote_rejections WHERE vote_id = ?")
+                        .param(voteId)
+                        .query(String.class)
+                        .single())
+                .startsWith("dead-lettered");
+    }
+
+    private List<RecordId> enqueueVotes(int votes) {
+        List<RecordId> ids = new ArrayList<>();
+        for (int v = 0; v < votes; v++) {
+            UUID voteId = UUID.randomUUID();
+            UUID user = UUID.randomUUID();
+            for (PollDefinition.Question question : poll.questions()) {
+                VoteEvent event = new VoteEvent(
+                        voteId,
+                        poll.pollId(),
+                        question.questionId(),
+                        question.choices().get(v % 2).choiceId(),
+                        user,
+                        Instant.now());
+                ids.add(redis.opsForStream()
+                        .add(StreamRecords.mapBacked(VoteStreamEntry.fields(event))
+                                .withStreamKey(stream)));
+            }
+        }
+        return ids;
+    }
+
+    /** Entries read into the PEL of a consumer that then dies without acknowledging them. */
+    private List<RecordId> enqueueWithoutIngesting(int votes) {
+        String deadStream = stream;
+        ingester.stop();
+        try {
+            List<RecordId> ids = enqueueVotes(votes);
+            List<MapRecord<String, Object, Object>> taken = redis.opsForStream()
+                    .read(
+                            Consumer.from(VoteStreamIngester.GROUP, "dead-consumer-" + UUID.randomUUID()),
+                            StreamReadOptions.empty().count(10_000),
+                            StreamOffset.create(deadStream, ReadOffset.lastConsumed()));
+            assertThat(taken).extracting(MapRecord::getId).containsAll(ids);
+            return ids;
+        } finally {
+            ingester.start();
+        }
+    }
+
+    private List<RecordId> pendingIds() {
+        return redis.opsForStream().pending(stream, VoteStreamIngester.GROUP, Range.unbounded(), 10_000L).stream()
+                .map(p -> p.getId())
+                .toList();
+    }
+
+    private boolean streamHasNone(List<RecordId> ids) {
+        return ids.stream().allMatch(id -> redis.opsForStream()
+                .range(stream, Range.closed(id.getValue(), id.getValue()))
+                .isEmpty());
+    }
+
+    private Map<Object, Object> deadLetterOf(String sourceId) {
+        return redis.opsForStream().range(RedisKeys.voteDeadLetterStream(shard), Range.unbounded()).stream()
+                .map(MapRecord::getValue)
+                .filter(fields -> sourceId.equals(fields.get("source_id")))
+                .findFirst()
+                .orElse(null);
+    }
+
+    private long rejections() {
+        return jdbc.sql("SELECT count(*) FROM vote_rejections WHERE poll_id = ?")
+                .param(poll.pollId())
+                .query(Long.class)
+                .single();
+    }
+
+    /** Thrown from the observer to end a worker abruptly, as SIGKILL would end the process. */
+    static final class SimulatedCrash extends Error {
+        SimulatedCrash() {
+            super("simulated crash between commit and XACK", null, false, false);
+        }
+    }
+}
