@@ -1,9 +1,12 @@
 package io.pollster.api.vote;
 
-import io.pollster.api.vote.VoteProblem.FieldProblem;
+import io.pollster.api.problem.CurrentUser;
+import io.pollster.api.problem.InvalidField;
+import io.pollster.api.problem.ProblemException;
+import io.pollster.api.problem.ProblemType;
+import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
-import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,20 +34,19 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/polls/{pollId}/votes")
 class VoteController {
 
-    static final String USER_HEADER = "X-User-Id";
     static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
     private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
     /** More answers than any poll has questions (20) cannot be valid; refuse before any lookup. */
     private static final int MAX_ANSWERS = 20;
 
-    private final VotePollCache polls;
+    private final PollCatalog polls;
     private final VoteEnqueuer enqueuer;
     private final VoteStatusReader statuses;
     private final VoteMetrics metrics;
     private final Clock clock;
 
     VoteController(
-            VotePollCache polls, VoteEnqueuer enqueuer, VoteStatusReader statuses, VoteMetrics metrics, Clock clock) {
+            PollCatalog polls, VoteEnqueuer enqueuer, VoteStatusReader statuses, VoteMetrics metrics, Clock clock) {
         this.polls = polls;
         this.enqueuer = enqueuer;
         this.statuses = statuses;
@@ -55,26 +57,38 @@ class VoteController {
     @PostMapping
     ResponseEntity<VoteAccepted> vote(
             @PathVariable String pollId,
-            @RequestHeader(name = USER_HEADER, required = false) String userHeader,
+            @CurrentUser UUID userId,
             @RequestHeader(name = IDEMPOTENCY_HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) VoteRequest request) {
-        UUID userId = PollDefinitions.parseUuid(userHeader).orElseThrow(VoteProblem::unauthenticated);
+        try {
+            return accept(pollId, userId, idempotencyKey, request);
+        } catch (ProblemException refused) {
+            metrics.refused(refused.type().slug());
+            throw refused;
+        }
+    }
+
+    private ResponseEntity<VoteAccepted> accept(
+            String pollId, UUID userId, String idempotencyKey, VoteRequest request) {
         List<VoteRequest.Answer> answers = wellFormedAnswers(request);
         checkIdempotencyKey(idempotencyKey);
         PollDefinition poll = poll(pollId);
         Instant now = clock.instant();
         if (poll.isClosedAt(now)) {
-            throw VoteProblem.pollClosed();
+            throw new ProblemException(ProblemType.POLL_CLOSED, "This poll is closed to votes.");
         }
         checkAnswersFit(poll, answers);
         VoteEnqueuer.Outcome outcome = enqueuer.enqueue(poll.pollId(), userId, answers, idempotencyKey, now);
         if (outcome instanceof VoteEnqueuer.Outcome.AlreadyVoted already) {
-            throw VoteProblem.alreadyVoted(already.questionId());
+            throw new ProblemException(
+                    ProblemType.ALREADY_VOTED,
+                    "You have already answered question " + already.questionId()
+                            + "; no answer of this request was counted.");
         }
         if (outcome instanceof VoteEnqueuer.Outcome.KeyReused) {
-            throw VoteProblem.unprocessable(
-                    "This Idempotency-Key was first used with another request body.",
-                    List.of(new FieldProblem(IDEMPOTENCY_HEADER, "already used with another body")));
+            throw ProblemException.invalid(
+                    HttpStatus.UNPROCESSABLE_CONTENT,
+                    List.of(new InvalidField(IDEMPOTENCY_HEADER, "was first used with another request body")));
         }
         VoteEnqueuer.Outcome.Accepted accepted = (VoteEnqueuer.Outcome.Accepted) outcome;
         if (!accepted.replay()) {
@@ -88,51 +102,47 @@ class VoteController {
         Optional<UUID> poll = PollDefinitions.parseUuid(pollId);
         Optional<UUID> vote = PollDefinitions.parseUuid(voteId);
         if (poll.isEmpty() || vote.isEmpty()) {
-            throw VoteProblem.notFound("No such vote.");
+            throw new ProblemException(ProblemType.NOT_FOUND, "No such vote.");
         }
-        return statuses.read(poll.get(), vote.get()).orElseThrow(() -> VoteProblem.notFound("No such vote."));
-    }
-
-    /** Whether a request is a vote (as opposed to a status read), for the refusal counters. */
-    static boolean isVotePost(HttpServletRequest request) {
-        return "POST".equals(request.getMethod());
+        return statuses.read(poll.get(), vote.get())
+                .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No such vote."));
     }
 
     private PollDefinition poll(String pollId) {
         return PollDefinitions.parseUuid(pollId)
                 .flatMap(polls::find)
-                .orElseThrow(() -> VoteProblem.notFound("No poll " + pollId + "."));
+                .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No poll " + pollId + "."));
     }
 
     private static List<VoteRequest.Answer> wellFormedAnswers(VoteRequest request) {
         if (request == null || request.answers() == null || request.answers().isEmpty()) {
-            throw VoteProblem.invalid(List.of(new FieldProblem("answers", "must contain at least one answer")));
+            throw ProblemException.invalid(List.of(new InvalidField("answers", "must contain at least one answer")));
         }
         List<VoteRequest.Answer> answers = request.answers();
         if (answers.size() > MAX_ANSWERS) {
-            throw VoteProblem.invalid(
-                    List.of(new FieldProblem("answers", "must contain at most " + MAX_ANSWERS + " answers")));
+            throw ProblemException.invalid(
+                    List.of(new InvalidField("answers", "must contain at most " + MAX_ANSWERS + " answers")));
         }
-        List<FieldProblem> errors = new ArrayList<>();
+        List<InvalidField> errors = new ArrayList<>();
         Set<UUID> questions = new HashSet<>();
         for (int i = 0; i < answers.size(); i++) {
             VoteRequest.Answer answer = answers.get(i);
             String at = "answers[" + i + "]";
             if (answer == null) {
-                errors.add(new FieldProblem(at, "must be an object with question_id and choice_id"));
+                errors.add(new InvalidField(at, "must be an object with question_id and choice_id"));
                 continue;
             }
             if (answer.questionId() == null) {
-                errors.add(new FieldProblem(at + ".question_id", "is required"));
+                errors.add(new InvalidField(at + ".question_id", "is required"));
             } else if (!questions.add(answer.questionId())) {
-                errors.add(new FieldProblem(at + ".question_id", "answers a question answered earlier in this vote"));
+                errors.add(new InvalidField(at + ".question_id", "answers a question answered earlier in this vote"));
             }
             if (answer.choiceId() == null) {
-                errors.add(new FieldProblem(at + ".choice_id", "is required"));
+                errors.add(new InvalidField(at + ".choice_id", "is required"));
             }
         }
         if (!errors.isEmpty()) {
-            throw VoteProblem.invalid(errors);
+            throw ProblemException.invalid(errors);
         }
         return answers;
     }
@@ -143,24 +153,24 @@ class VoteController {
         }
         boolean printable = key.chars().allMatch(c -> c > 0x20 && c < 0x7f);
         if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH || !printable) {
-            throw VoteProblem.invalid(List.of(new FieldProblem(
+            throw ProblemException.invalid(List.of(new InvalidField(
                     IDEMPOTENCY_HEADER, "must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " visible ASCII characters")));
         }
     }
 
     private static void checkAnswersFit(PollDefinition poll, List<VoteRequest.Answer> answers) {
-        List<FieldProblem> errors = new ArrayList<>();
+        List<InvalidField> errors = new ArrayList<>();
         for (int i = 0; i < answers.size(); i++) {
             VoteRequest.Answer answer = answers.get(i);
             Optional<PollDefinition.Question> question = poll.question(answer.questionId());
             if (question.isEmpty()) {
-                errors.add(new FieldProblem("answers[" + i + "].question_id", "is not a question of this poll"));
+                errors.add(new InvalidField("answers[" + i + "].question_id", "is not a question of this poll"));
             } else if (!question.get().hasChoice(answer.choiceId())) {
-                errors.add(new FieldProblem("answers[" + i + "].choice_id", "is not a choice of this question"));
+                errors.add(new InvalidField("answers[" + i + "].choice_id", "is not a choice of this question"));
             }
         }
         if (!errors.isEmpty()) {
-            throw VoteProblem.unprocessable("The answers do not fit this poll.", errors);
+            throw ProblemException.invalid(HttpStatus.UNPROCESSABLE_CONTENT, errors);
         }
     }
 }

@@ -24,8 +24,6 @@ import org.springframework.validation.annotation.Validated;
  * @param idempotencyTtl how long an {@code Idempotency-Key} answers retries with the first answer
  * @param acceptedTtl how long Redis remembers an accepted vote id for the status endpoint, until
  *     PostgreSQL knows it; longer than any ingest backlog
- * @param pollRefresh how long a cached open poll is trusted before it is read again (its
- *     {@code closed_at} can change)
  * @param consumerName this instance's consumer name in the stream consumer groups; by default host,
  *     pid and a random suffix, so two instances (or a restart) never share one
  * @param ingesterEnabled whether this instance runs the stream ingester
@@ -42,7 +40,6 @@ public record VotesProperties(
         @DefaultValue("5") @Min(1) int maxTries,
         @DefaultValue("24h") Duration idempotencyTtl,
         @DefaultValue("1h") Duration acceptedTtl,
-        @DefaultValue("1s") Duration pollRefresh,
         @DefaultValue("") String consumerName,
         @DefaultValue("true") boolean ingesterEnabled,
         @DefaultValue("2") @Min(1) @Max(16) int workersPerShard) {

@@ -140,8 +140,10 @@ class VoteApiIT {
     void closedPollIs409PollClosed() {
         UUID user = UUID.randomUUID();
         polls.close(poll.pollId());
+        // what every closer does (the close endpoint, the scheduled closing job): drop the shared copy
+        redis.delete(io.pollster.core.redis.RedisKeys.pollMetadata(poll.pollId()));
 
-        // the cache trusts an open poll for poll-refresh (200 ms here) only
+        // each instance trusts its copy of an open poll for open-poll-ttl (200 ms here) only
         await().atMost(Duration.ofSeconds(5))
                 .until(() ->
                         http.vote(poll.pollId(), user, null, allQuestions(0)).status() == 409);
