@@ -1,6 +1,9 @@
 package io.pollster.core.results;
 
 import io.pollster.core.redis.RedisKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,9 +19,20 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 public class CountsStore {
 
+    /**
+     * Read once into a string: a script built from a resource re-checks the resource under a lock on
+     * every call, which serialises every caller (found under load on the vote path).
+     */
     @SuppressWarnings("rawtypes")
-    private static final RedisScript<List> KEEP_GREATER =
-            RedisScript.of(new ClassPathResource("io/pollster/core/results/keep_greater.lua"), List.class);
+    private static final RedisScript<List> KEEP_GREATER = RedisScript.of(script("keep_greater.lua"), List.class);
+
+    private static String script(String name) {
+        try {
+            return new ClassPathResource(name, CountsStore.class).getContentAsString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name, e);
+        }
+    }
 
     private final StringRedisTemplate redis;
 
