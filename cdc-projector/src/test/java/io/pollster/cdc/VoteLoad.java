@@ -2,8 +2,10 @@ package io.pollster.cdc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Votes flowing in the background, batch after batch, like the ingester: a failed transaction (PostgreSQL
@@ -65,11 +67,7 @@ final class VoteLoad implements AutoCloseable {
 
     /** Paces the load (and backs off while PostgreSQL is down): a load generator, not a test wait. */
     private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
     }
 
     private static void closeQuietly(Connection db) {

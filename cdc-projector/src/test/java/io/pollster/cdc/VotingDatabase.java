@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -33,8 +34,17 @@ final class VotingDatabase {
 
     record Poll(UUID pollId, List<UUID> questionIds, List<List<UUID>> choiceIds) {}
 
+    /**
+     * A connection that gives up on a dead server instead of waiting forever: while PostgreSQL restarts,
+     * a socket can be left half-open, and a read on it would hang the load generator.
+     */
     Connection connect() throws SQLException {
-        return DriverManager.getConnection(url, user, password);
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", "5");
+        properties.setProperty("socketTimeout", "10");
+        return DriverManager.getConnection(url, properties);
     }
 
     Poll createPoll(int questions, int choicesPerQuestion) throws SQLException {
