@@ -17,10 +17,15 @@ import org.springframework.validation.annotation.Validated;
  *     comment line (SSE), which keeps proxies from closing it and finds dead peers
  * @param fanoutThreads threads writing to viewers; each poll's viewers are split into this many
  *     stripes so one hot poll uses every core
+ * @param minFrameInterval the shortest time between two frames of one poll to its viewers: updates
+ *     arriving faster are merged into the latest (API.md allows it). Bounds the fan-out work of a
+ *     viral poll to viewers × (1 s / interval) sends a second, whatever the vote rate, so CPU stays
+ *     for taking votes; a viewer sees a change at most this much later. {@code 0} sends every update.
  */
 @ConfigurationProperties("pollster.live")
 @Validated
 public record LiveProperties(
         @DefaultValue("5s") @NotNull Duration sendTimeout,
         @DefaultValue("25s") @NotNull Duration pingInterval,
-        @DefaultValue("2") @Min(1) @Max(64) int fanoutThreads) {}
+        @DefaultValue("2") @Min(1) @Max(64) int fanoutThreads,
+        @DefaultValue("100ms") @NotNull Duration minFrameInterval) {}

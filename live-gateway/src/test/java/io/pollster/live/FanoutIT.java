@@ -39,7 +39,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
         classes = LiveGatewayApplication.class,
         // short enough for the stalled viewer to be cut off quickly, long enough that healthy viewers on a
         // loaded 2-core machine are not mistaken for stuck ones
-        properties = {"pollster.live.send-timeout=3s"})
+        // every update is sent (no frame-rate cap), so the stalled viewer's socket fills up and the
+        // coalescing and slow-viewer paths, not the cap, are what these tests exercise
+        properties = {"pollster.live.send-timeout=3s", "pollster.live.min-frame-interval=0ms"})
 class FanoutIT {
 
     private final HttpClient http = HttpClient.newHttpClient();

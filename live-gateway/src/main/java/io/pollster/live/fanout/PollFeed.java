@@ -1,9 +1,12 @@
 package io.pollster.live.fanout;
 
 import io.pollster.core.poll.PollDefinition;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,7 +15,9 @@ import java.util.function.Consumer;
 /**
  * The viewers of one poll on this node and the newest results seen for it. Viewers are split into
  * stripes, each fanned out by one task at a time on the fan-out executor; a stripe still busy with an
- * older frame picks up only the newest one when it is done (coalescing at the poll level too).
+ * older frame picks up only the newest one when it is done (coalescing at the poll level too), and
+ * a stripe starts a round at most once per {@code minFrameInterval}: a viral poll's fan-out costs
+ * viewers × rounds a second, whatever the vote rate.
  */
 final class PollFeed {
 
@@ -22,11 +27,17 @@ final class PollFeed {
     private final AtomicInteger viewerCount = new AtomicInteger();
     private final AtomicReference<ResultsFrame> current = new AtomicReference<>();
 
-    PollFeed(PollDefinition poll, int stripeCount, Executor fanout, FanoutMetrics metrics) {
+    PollFeed(
+            PollDefinition poll,
+            int stripeCount,
+            Executor fanout,
+            ScheduledExecutorService timer,
+            Duration minFrameInterval,
+            FanoutMetrics metrics) {
         this.poll = poll;
         this.stripes = new Stripe[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
-            stripes[i] = new Stripe(fanout, metrics);
+            stripes[i] = new Stripe(fanout, timer, minFrameInterval.toNanos(), metrics);
         }
     }
 
@@ -81,11 +92,28 @@ final class PollFeed {
         private final AtomicReference<ResultsFrame> next = new AtomicReference<>();
         private final AtomicBoolean scheduled = new AtomicBoolean();
         private final Executor fanout;
+        private final ScheduledExecutorService timer;
+        private final long minIntervalNanos;
         private final FanoutMetrics metrics;
+        /** Start of the last round; only the one task running this stripe writes it. */
+        private volatile long lastRoundNanos;
 
-        Stripe(Executor fanout, FanoutMetrics metrics) {
+        Stripe(Executor fanout, ScheduledExecutorService timer, long minIntervalNanos, FanoutMetrics metrics) {
             this.fanout = fanout;
+            this.timer = timer;
+            this.minIntervalNanos = minIntervalNanos;
             this.metrics = metrics;
+            this.lastRoundNanos = System.nanoTime() - minIntervalNanos;
+        }
+
+        /** Runs the next round now, or when the interval since the last one has passed. */
+        private void schedule() {
+            long wait = lastRoundNanos + minIntervalNanos - System.nanoTime();
+            if (wait <= 0) {
+                fanout.execute(this);
+            } else {
+                timer.schedule(() -> fanout.execute(this), wait, TimeUnit.NANOSECONDS);
+            }
         }
 
         void publish(ResultsFrame frame) {
@@ -95,23 +123,24 @@ final class PollFeed {
                 metrics.coalesced(viewers.size());
             }
             if (scheduled.compareAndSet(false, true)) {
-                fanout.execute(this);
+                schedule();
             }
         }
 
         @Override
         public void run() {
-            ResultsFrame frame;
-            while ((frame = next.getAndSet(null)) != null) {
+            ResultsFrame frame = next.getAndSet(null);
+            if (frame != null) {
+                lastRoundNanos = System.nanoTime();
                 for (Viewer viewer : viewers) {
                     viewer.offer(frame);
                 }
                 metrics.fannedOut(frame);
             }
             scheduled.set(false);
-            // a frame published between the last getAndSet and the flag reset would otherwise wait
+            // a frame published during the round, or between the getAndSet and the flag reset
             if (next.get() != null && scheduled.compareAndSet(false, true)) {
-                fanout.execute(this);
+                schedule();
             }
         }
     }

@@ -98,7 +98,8 @@ public class ResultsBroadcaster implements DisposableBean {
         PollFeed feed = feeds.compute(pollId, (id, existing) -> {
             PollFeed joined = existing;
             if (joined == null) {
-                joined = new PollFeed(poll, properties.fanoutThreads(), fanout, metrics);
+                joined = new PollFeed(
+                        poll, properties.fanoutThreads(), fanout, maintenance, properties.minFrameInterval(), metrics);
                 // issued inside compute, so subscribe and unsubscribe of one poll reach Redis in order
                 channels.put(RedisKeys.updates(id), id);
                 pubSub().async().subscribe(RedisKeys.updates(id));
