@@ -2,28 +2,21 @@ package io.pollster.core.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pollster.core.CoreTestServers;
 import io.pollster.core.redis.RedisKeys;
-import io.pollster.testing.TestServers;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 class PollCatalogIT {
 
-    private static LettuceConnectionFactory redisConnections;
     private static StringRedisTemplate redis;
     private static JdbcClient jdbc;
 
@@ -33,21 +26,8 @@ class PollCatalogIT {
 
     @BeforeAll
     static void connect() {
-        TestServers servers = TestServers.get();
-        DriverManagerDataSource dataSource =
-                new DriverManagerDataSource(servers.jdbcUrl(), servers.username(), servers.password());
-        Flyway.configure().dataSource(dataSource).load().migrate();
-        jdbc = JdbcClient.create(dataSource);
-        URI uri = URI.create(servers.redisUrl());
-        redisConnections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(uri.getHost(), uri.getPort()));
-        redisConnections.afterPropertiesSet();
-        redisConnections.start();
-        redis = new StringRedisTemplate(redisConnections);
-    }
-
-    @AfterAll
-    static void disconnect() {
-        redisConnections.destroy();
+        jdbc = CoreTestServers.jdbc();
+        redis = CoreTestServers.redis();
     }
 
     @BeforeEach

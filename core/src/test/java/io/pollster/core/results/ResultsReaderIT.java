@@ -2,26 +2,20 @@ package io.pollster.core.results;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pollster.core.CoreTestServers;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
-import io.pollster.testing.TestServers;
 import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 class ResultsReaderIT {
 
-    private static LettuceConnectionFactory redisConnections;
     private static StringRedisTemplate redis;
     private static JdbcClient jdbc;
 
@@ -31,21 +25,8 @@ class ResultsReaderIT {
 
     @BeforeAll
     static void connect() {
-        TestServers servers = TestServers.get();
-        DriverManagerDataSource dataSource =
-                new DriverManagerDataSource(servers.jdbcUrl(), servers.username(), servers.password());
-        Flyway.configure().dataSource(dataSource).load().migrate();
-        jdbc = JdbcClient.create(dataSource);
-        java.net.URI uri = java.net.URI.create(servers.redisUrl());
-        redisConnections = new LettuceConnectionFactory(new RedisStandaloneConfiguration(uri.getHost(), uri.getPort()));
-        redisConnections.afterPropertiesSet();
-        redisConnections.start();
-        redis = new StringRedisTemplate(redisConnections);
-    }
-
-    @AfterAll
-    static void disconnect() {
-        redisConnections.destroy();
+        jdbc = CoreTestServers.jdbc();
+        redis = CoreTestServers.redis();
     }
 
     @BeforeEach

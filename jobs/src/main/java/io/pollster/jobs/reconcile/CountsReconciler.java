@@ -71,7 +71,9 @@ class CountsReconciler implements PeriodicJob {
     public synchronized void runOnce() {
         Map<UUID, Map<UUID, Long>> behindNow = new HashMap<>();
         long drift = 0;
-        UUID after = new UUID(Long.MIN_VALUE, Long.MIN_VALUE);
+        // PostgreSQL orders UUIDs as unsigned bytes, so the nil UUID is below every poll id there
+        // (Java's smallest UUID, 8000…, is in the middle of PostgreSQL's order and skipped half the polls)
+        UUID after = new UUID(0, 0);
         List<UUID> page;
         do {
             page = activePolls(after);
