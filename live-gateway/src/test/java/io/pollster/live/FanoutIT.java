@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,11 +65,7 @@ class FanoutIT {
 
     @BeforeAll
     static void migrate() {
-        TestServers servers = TestServers.get();
-        Flyway.configure()
-                .dataSource(servers.jdbcUrl(), servers.username(), servers.password())
-                .load()
-                .migrate();
+        TestPolls.migrateSchema();
     }
 
     @BeforeEach

@@ -7,7 +7,6 @@ import io.pollster.core.json.PollsterJson;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.results.ResultsMessage;
 import io.pollster.testing.PollsterIntegrationTest;
-import io.pollster.testing.TestServers;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -18,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,11 +48,7 @@ class LiveResultsIT {
 
     @BeforeAll
     static void migrate() {
-        TestServers servers = TestServers.get();
-        Flyway.configure()
-                .dataSource(servers.jdbcUrl(), servers.username(), servers.password())
-                .load()
-                .migrate();
+        TestPolls.migrateSchema();
     }
 
     @BeforeEach

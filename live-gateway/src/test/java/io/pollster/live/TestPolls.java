@@ -4,11 +4,13 @@ import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.results.CountsStore;
 import io.pollster.core.results.Results;
 import io.pollster.core.results.ResultsMessage;
+import io.pollster.testing.TestServers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.flywaydb.core.Flyway;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -21,6 +23,15 @@ final class TestPolls {
     private final JdbcClient jdbc;
     private final StringRedisTemplate redis;
     private final CountsStore counts;
+
+    /** The gateway owns no schema (it runs no Flyway): its tests migrate the test servers themselves. */
+    static void migrateSchema() {
+        TestServers servers = TestServers.get();
+        Flyway.configure()
+                .dataSource(servers.jdbcUrl(), servers.username(), servers.password())
+                .load()
+                .migrate();
+    }
 
     TestPolls(JdbcClient jdbc, StringRedisTemplate redis) {
         this.jdbc = jdbc;

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.pollster.cdc.milestone.MilestoneRecorder;
 import io.pollster.core.events.ArchivalEvent;
+import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
@@ -45,7 +46,7 @@ public class ChangeProjector {
 
     private final CountsStore counts;
     private final ResultsReader resultsReader;
-    private final PollDefinitionCache polls;
+    private final PollCatalog polls;
     private final ResultsPublisher broadcaster;
     private final MilestoneRecorder milestones;
     private final ChangeStreamWriter changeStream;
@@ -59,7 +60,7 @@ public class ChangeProjector {
     ChangeProjector(
             CountsStore counts,
             ResultsReader resultsReader,
-            PollDefinitionCache polls,
+            PollCatalog polls,
             ResultsPublisher broadcaster,
             MilestoneRecorder milestones,
             ChangeStreamWriter changeStream,
@@ -126,7 +127,7 @@ public class ChangeProjector {
     }
 
     private void project(UUID pollId, Map<UUID, Long> batchCounts, Instant firstCommit) {
-        Optional<PollDefinition> definition = polls.get(pollId);
+        Optional<PollDefinition> definition = polls.find(pollId);
         if (definition.isEmpty()) {
             log.info("Skipping counts of poll {}: it no longer exists", pollId);
             return;
@@ -147,10 +148,12 @@ public class ChangeProjector {
     private void close(RowChange change) {
         UUID pollId = change.uuid("poll_id");
         Instant closedAt = change.instant("closed_at");
-        Optional<PollDefinition> closed = polls.closed(pollId, closedAt);
+        // the WAL sees every close, whoever made it: publish it to every instance's poll catalog too
+        Optional<PollDefinition> closed = polls.find(pollId).map(poll -> poll.closed(closedAt));
         if (closed.isEmpty()) {
             return;
         }
+        polls.closed(closed.get());
         Results results = ResultsAssembler.assemble(closed.get(), resultsReader.currentCounts(closed.get()), true);
         broadcaster.publish(results);
         ArchivalEvent event = ArchivalEvent.pollClosed(pollId, closedAt);
