@@ -249,6 +249,8 @@ public final class FanoutBenchmark {
                 UUID.randomUUID(),
                 List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()));
         try (Connection db = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            // one transaction, as the API creates polls: the projector sees the poll whole or not at all
+            db.setAutoCommit(false);
             try (PreparedStatement s = db.prepareStatement(
                     "INSERT INTO polls (poll_id, creator_id, title, unique_slug) VALUES (?, ?, 'Fan-out benchmark', ?)")) {
                 s.setObject(1, poll.pollId);
@@ -279,6 +281,7 @@ public final class FanoutBenchmark {
                     s.executeUpdate();
                 }
             }
+            db.commit();
         }
         return poll;
     }

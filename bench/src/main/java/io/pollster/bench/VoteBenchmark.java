@@ -406,6 +406,8 @@ public final class VoteBenchmark {
         UUID[] questions = new UUID[QUESTIONS];
         UUID[][] choices = new UUID[QUESTIONS][CHOICES];
         try (Connection c = connect()) {
+            // one transaction, as the API creates polls: the projector sees the poll whole or not at all
+            c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO polls (poll_id, creator_id, title, unique_slug) VALUES (?, ?, ?, ?)")) {
                 ps.setObject(1, pollId);
@@ -443,6 +445,7 @@ public final class VoteBenchmark {
                     }
                 }
             }
+            c.commit();
         }
         return new Poll(pollId, questions, choices);
     }
