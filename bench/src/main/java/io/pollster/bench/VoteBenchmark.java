@@ -39,7 +39,10 @@ import tools.jackson.databind.JsonNode;
  *       INSERTs the responses and UPDATEs the counters inside each request, as simple polling apps do.
  * </ul>
  *
- * <p>Arguments ({@code --name=value}): {@code phases} (pollster,ingest,raw,peer), {@code base}
+ * <p>A fourth phase, {@code null}, measures what this load generator gets from a server that does
+ * nothing but answer 202: the HTTP ceiling of the machine, client included.
+ *
+ * <p>Arguments ({@code --name=value}): {@code phases} (pollster,ingest,raw,peer; add null), {@code base}
  * (http://localhost:18084), {@code redis} (redis://localhost:18086), {@code shards} (8, as the
  * server), {@code rows} of the ingest and raw phases (300000), {@code server-pid} (to report the
  * server's CPU per vote), {@code jdbc}
@@ -164,6 +167,22 @@ public final class VoteBenchmark {
                         peerLoad.p99(),
                         peerLoad.otherStatus(),
                         peerLoad.errors());
+            } finally {
+                server.stop(0);
+            }
+        }
+        if (phases.contains("null")) {
+            // HTTP ceiling: a server that reads each request and answers 202 without doing anything
+            Poll unused = createPoll();
+            int nullPort = intArg("null-port", 18088);
+            HttpServer server = startNullServer(nullPort);
+            try {
+                Load nullLoad = drive(
+                        URI.create("http://localhost:" + nullPort), "/null", unused, concurrency, warmup, seconds, 202);
+                System.out.printf(
+                        "http ceiling    answered %,10.0f requests/s  p50 %6.2f ms  p99 %6.2f ms"
+                                + " (a do-nothing JDK HTTP server in this process: what this client and loopback allow)%n",
+                        nullLoad.okPerSecond(), nullLoad.p50(), nullLoad.p99());
             } finally {
                 server.stop(0);
             }
@@ -517,6 +536,23 @@ public final class VoteBenchmark {
     }
 
     // ---- synchronous peer -------------------------------------------------------------------
+
+    private static HttpServer startNullServer(int port) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(port), 1024);
+        server.setExecutor(Executors.newFixedThreadPool(64));
+        byte[] answer = ("{\"vote_id\":\"" + UUID.randomUUID() + "\",\"status\":\"accepted\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        server.createContext("/null", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(202, answer.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        });
+        server.start();
+        return server;
+    }
 
     private HttpServer startPeer(int port, int poolSize) throws IOException, SQLException {
         BlockingQueue<Connection> pool = new ArrayBlockingQueue<>(poolSize);

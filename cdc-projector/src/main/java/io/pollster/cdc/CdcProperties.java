@@ -27,6 +27,10 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBatchSize most changes in one batch (one Lua call and one publish per poll per batch)
  * @param changesMaxLength approximate length {@code changes:stream-{N}} is trimmed to on each append
  * @param changesRetention when set, trim {@code changes:stream-{N}} by age (MINID ~) instead of length
+ * @param responseEvents whether every inserted response becomes a {@code response_inserted} change
+ *     event; off leaves {@code responses} out of the publication, so the projector decodes only
+ *     counter and poll changes (most of its CPU per vote goes to response rows), for deployments
+ *     where no data team consumes response events
  * @param standbyPollInterval how often a standby projector tries to take over the slot
  * @param retryInitialBackoff first wait after a failure (PostgreSQL or Redis unreachable); doubles
  * @param retryMaxBackoff longest wait between retries
@@ -45,6 +49,7 @@ public record CdcProperties(
         @DefaultValue("2048") @Min(1) int maxBatchSize,
         @DefaultValue("1000000") @Min(1) long changesMaxLength,
         Duration changesRetention,
+        @DefaultValue("true") boolean responseEvents,
         @DefaultValue("2s") @NotNull Duration standbyPollInterval,
         @DefaultValue("200ms") @NotNull Duration retryInitialBackoff,
         @DefaultValue("10s") @NotNull Duration retryMaxBackoff) {

@@ -6,8 +6,15 @@ import java.util.Properties;
 /** The embedded engine's configuration: the PostgreSQL connector on pgoutput, offsets in PostgreSQL. */
 final class DebeziumSettings {
 
-    /** The tables the projector reads; the publication is created filtered to exactly these. */
-    static final String TABLES = "public.choice_counts,public.responses,public.polls,public.cdc_heartbeats";
+    /**
+     * The tables the projector reads; the publication is kept filtered to exactly these (Debezium
+     * alters an existing filtered publication to match on start).
+     */
+    static String tables(CdcProperties cdc) {
+        return cdc.responseEvents()
+                ? "public.choice_counts,public.responses,public.polls,public.cdc_heartbeats"
+                : "public.choice_counts,public.polls,public.cdc_heartbeats";
+    }
 
     private DebeziumSettings() {}
 
@@ -37,7 +44,7 @@ final class DebeziumSettings {
         props.setProperty("slot.drop.on.stop", Boolean.toString(cdc.dropSlotOnStop()));
         props.setProperty("publication.name", cdc.publicationName());
         props.setProperty("publication.autocreate.mode", "filtered");
-        props.setProperty("table.include.list", TABLES);
+        props.setProperty("table.include.list", tables(cdc));
         // Redis is rebuilt from choice_counts by the read path: a fresh slot starts at the current WAL
         // position instead of replaying every row
         props.setProperty("snapshot.mode", "no_data");
