@@ -6,6 +6,8 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XAutoClaimArgs;
@@ -13,6 +15,7 @@ import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisScriptingCommands;
 import io.lettuce.core.api.sync.RedisStreamCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -29,8 +32,14 @@ import io.pollster.core.events.VoteEvent;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
 import io.pollster.core.vote.VoteStreamEntry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
@@ -46,13 +56,14 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.util.StreamUtils;
 
 /**
  * Moves accepted votes from {@code poll:votes:stream-{N}} into PostgreSQL exactly once. Every instance
  * runs one worker per shard, all in the consumer group {@value #GROUP}: a worker reads a batch
  * (XREADGROUP), writes it in one transaction ({@link VoteBatchWriter}), and only then acknowledges
- * and deletes the entries (XACK, XDEL), so a crash at any point leaves them pending and a replay is
- * harmless. Entries left pending by a dead consumer are reclaimed (XAUTOCLAIM) after
+ * the entries (XACK) and trims the acknowledged history off the stream ({@code trim_acknowledged.lua}),
+ * so a crash at any point leaves them pending and a replay is harmless. Entries left pending by a dead consumer are reclaimed (XAUTOCLAIM) after
  * {@code claim-idle-timeout}; an entry that keeps failing goes to the dead-letter stream after
  * {@code max-tries} deliveries.
  */
@@ -63,6 +74,8 @@ class VoteStreamIngester implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(VoteStreamIngester.class);
     private static final long DEAD_LETTER_MAX_LENGTH = 100_000;
     private static final Duration GAUGE_PERIOD = Duration.ofSeconds(1);
+    private static final String TRIM_ACKNOWLEDGED = script("trim_acknowledged.lua");
+    private static final String TRIM_ACKNOWLEDGED_SHA = sha1(TRIM_ACKNOWLEDGED);
 
     private final LettuceConnectionFactory redis;
     private final VoteBatchWriter writer;
@@ -119,7 +132,7 @@ class VoteStreamIngester implements SmartLifecycle {
                     .tag("shard", Integer.toString(shard))
                     .register(meters);
             Gauge.builder("pollster.votes.stream.length", length, AtomicLong::get)
-                    .description("Entries in the vote stream (acknowledged entries are deleted)")
+                    .description("Entries in the vote stream (acknowledged history is trimmed after each batch)")
                     .tag("shard", Integer.toString(shard))
                     .register(meters);
         }
@@ -200,6 +213,7 @@ class VoteStreamIngester implements SmartLifecycle {
         private final Thread thread;
         private volatile boolean running = true;
         private RedisStreamCommands<String, String> commands;
+        private RedisScriptingCommands<String, String> scripting;
         private final Consumer<String> consumer;
         private final boolean reportsGauges;
         private long nextClaimNanos;
@@ -281,10 +295,12 @@ class VoteStreamIngester implements SmartLifecycle {
             if (client instanceof RedisClusterClient cluster) {
                 StatefulRedisClusterConnection<String, String> c = cluster.connect(StringCodec.UTF8);
                 commands = c.sync();
+                scripting = c.sync();
                 return c;
             }
             StatefulRedisConnection<String, String> c = ((RedisClient) client).connect(StringCodec.UTF8);
             commands = c.sync();
+            scripting = c.sync();
             return c;
         }
 
@@ -354,6 +370,7 @@ class VoteStreamIngester implements SmartLifecycle {
                 giveUpOnExhausted(messages, events);
             }
             if (events.isEmpty()) {
+                trimAcknowledged();
                 return;
             }
             try {
@@ -380,6 +397,7 @@ class VoteStreamIngester implements SmartLifecycle {
             }
             batchSize.record(events.size());
             sample.stop(batchLatency);
+            trimAcknowledged();
         }
 
         private void write(Map<String, VoteEvent> events) {
@@ -391,11 +409,22 @@ class VoteStreamIngester implements SmartLifecycle {
             rejected.increment(outcome.rejected());
         }
 
-        /** XACK then XDEL: acknowledged entries leave the stream, so its memory does not grow with history. */
         private void acknowledge(List<String> ids) {
-            String[] array = ids.toArray(String[]::new);
-            commands.xack(stream, GROUP, array);
-            commands.xdel(stream, array);
+            commands.xack(stream, GROUP, ids.toArray(String[]::new));
+        }
+
+        /**
+         * Trims everything the group no longer needs, once per batch read (written, dead-lettered or
+         * dropped): one script call instead of an XDEL of every entry, which was about a tenth of
+         * Redis's CPU per vote.
+         */
+        private void trimAcknowledged() {
+            String[] keys = {stream};
+            try {
+                scripting.evalsha(TRIM_ACKNOWLEDGED_SHA, ScriptOutputType.INTEGER, keys, GROUP);
+            } catch (RedisNoScriptException notLoaded) {
+                scripting.eval(TRIM_ACKNOWLEDGED, ScriptOutputType.INTEGER, keys, GROUP);
+            }
         }
 
         /** Entries delivered more than max-tries times go to the dead-letter stream before another try. */
@@ -471,6 +500,24 @@ class VoteStreamIngester implements SmartLifecycle {
                 Thread.currentThread().interrupt();
                 running = false;
             }
+        }
+    }
+
+    private static String script(String name) {
+        try (var in = new ClassPathResource(name, VoteStreamIngester.class).getInputStream()) {
+            return StreamUtils.copyToString(in, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name, e);
+        }
+    }
+
+    /** The id Redis knows a script by (EVALSHA). */
+    private static String sha1(String script) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-1", e);
         }
     }
 

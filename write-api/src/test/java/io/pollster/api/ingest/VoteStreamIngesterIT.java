@@ -126,6 +126,19 @@ class VoteStreamIngesterIT {
                 .startsWith("dead-lettered");
     }
 
+    @Test
+    void acknowledgedHistoryIsTrimmedButAnEntryStillPendingElsewhereIsKept() {
+        // an entry held by a consumer that died: older than everything ingested after it
+        List<RecordId> held = enqueueWithoutIngesting(1);
+        List<RecordId> later = enqueueVotes(50);
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> streamHasNone(later));
+        // trimmed only up to the oldest pending entry: the held one was still there to be reclaimed
+        await().atMost(Duration.ofSeconds(15)).until(() -> polls.responses(poll.pollId()) == 153);
+        await().atMost(Duration.ofSeconds(5)).until(() -> streamHasNone(held));
+        polls.assertCountersMatchResponses(poll);
+    }
+
     private List<RecordId> enqueueVotes(int votes) {
         List<RecordId> ids = new ArrayList<>();
         for (int v = 0; v < votes; v++) {
