@@ -81,14 +81,11 @@ public class PollCatalog {
     }
 
     public Optional<PollDefinition> find(UUID pollId) {
-        PollDefinition cached = local.getIfPresent(pollId);
+        // concurrent lookups of one poll share one Redis read when its local copy expires: a hot
+        // poll's requests would otherwise all miss together once a second
+        PollDefinition cached = local.get(pollId, id -> fromRedis(id).orElse(null));
         if (cached != null) {
             return Optional.of(cached);
-        }
-        Optional<PollDefinition> shared = fromRedis(pollId);
-        if (shared.isPresent()) {
-            local.put(pollId, shared.get());
-            return shared;
         }
         Optional<PollDefinition> truth = definitions.findById(pollId);
         truth.ifPresent(this::remember);
