@@ -10,7 +10,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Where a vote is: PostgreSQL first (rejected, recorded: both durable), then Redis's short-lived
- * marker of accepted votes still on their way through the stream.
+ * marker of accepted votes still on their way through the stream, which also says how many answers
+ * the vote has, so a vote half-way into PostgreSQL still reads {@code accepted}.
  */
 @Component
 class VoteStatusReader {
@@ -37,17 +38,41 @@ class VoteStatusReader {
         if (rejection.isPresent()) {
             return Optional.of(VoteStatus.of(voteId, VoteStatus.State.REJECTED, rejection.get()));
         }
-        boolean recorded = jdbc.sql("SELECT EXISTS (SELECT 1 FROM responses WHERE vote_id = ? AND poll_id = ?)")
+        long recorded = jdbc.sql("SELECT count(*) FROM responses WHERE vote_id = ? AND poll_id = ?")
                 .params(voteId, pollId)
-                .query(Boolean.class)
+                .query(Long.class)
                 .single();
-        if (recorded) {
+        Optional<Marker> marker = Marker.parse(
+                        redis.opsForValue().get(RedisKeys.acceptedVote(shards.of(pollId), voteId)))
+                .filter(m -> m.pollId().equals(pollId.toString()));
+        // the answers of one vote can be split across two ingest batches: recorded once all are in;
+        // without the marker (expired, or Redis lost) any recorded answer is the best PostgreSQL knows
+        if (marker.isPresent() ? recorded >= marker.get().answers() : recorded > 0) {
             return Optional.of(VoteStatus.of(voteId, VoteStatus.State.RECORDED, null));
         }
-        String markedPoll = redis.opsForValue().get(RedisKeys.acceptedVote(shards.of(pollId), voteId));
-        if (pollId.toString().equals(markedPoll)) {
+        if (marker.isPresent()) {
             return Optional.of(VoteStatus.of(voteId, VoteStatus.State.ACCEPTED, null));
         }
         return Optional.empty();
+    }
+
+    /** The accepted marker {@code enqueue_vote.lua} leaves: {@code <poll_id> <number of answers>}. */
+    record Marker(String pollId, long answers) {
+
+        static Optional<Marker> parse(String value) {
+            if (value == null) {
+                return Optional.empty();
+            }
+            int space = value.indexOf(' ');
+            if (space < 0) {
+                // written before answer counts were recorded: one answer in PostgreSQL says recorded
+                return Optional.of(new Marker(value, 1));
+            }
+            try {
+                return Optional.of(new Marker(value.substring(0, space), Long.parseLong(value.substring(space + 1))));
+            } catch (NumberFormatException unreadable) {
+                return Optional.empty();
+            }
+        }
     }
 }

@@ -39,7 +39,8 @@ for i = 1, answers do
     'vote_id', ARGV[1], 'poll_id', ARGV[2], 'question_id', ARGV[6 + 2 * i],
     'choice_id', ARGV[7 + 2 * i], 'user_id', ARGV[3], 'submitted_at', ARGV[4])
 end
-redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[7])
+-- '<poll_id> <answers>': the status endpoint reads 'recorded' only once every answer is in PostgreSQL
+redis.call('SET', KEYS[2], ARGV[2] .. ' ' .. answers, 'EX', ARGV[7])
 if with_key then
   redis.call('HSET', KEYS[3], 'body_hash', ARGV[5], 'vote_id', ARGV[1])
   redis.call('EXPIRE', KEYS[3], ARGV[6])

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pollster.api.vote.TestPolls;
+import io.pollster.api.vote.VoteHttp;
 import io.pollster.core.events.VoteEvent;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.redis.RedisKeys;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.MapRecord;
@@ -46,6 +48,12 @@ class VoteStreamIngesterIT {
 
     @Autowired
     VoteStreamIngester ingester;
+
+    @Autowired
+    VoteBatchWriter writer;
+
+    @LocalServerPort
+    int port;
 
     private TestPolls polls;
     private PollDefinition poll;
@@ -137,6 +145,43 @@ class VoteStreamIngesterIT {
         await().atMost(Duration.ofSeconds(15)).until(() -> polls.responses(poll.pollId()) == 153);
         await().atMost(Duration.ofSeconds(5)).until(() -> streamHasNone(held));
         polls.assertCountersMatchResponses(poll);
+    }
+
+    @Test
+    void voteSplitAcrossTwoBatchesReadsAcceptedUntilEveryAnswerIsRecorded() {
+        VoteHttp http = new VoteHttp(port);
+        UUID user = UUID.randomUUID();
+        List<UUID[]> answers = poll.questions().stream()
+                .map(q -> new UUID[] {q.questionId(), q.choices().get(0).choiceId()})
+                .toList();
+        ingester.stop();
+        String voteId;
+        try {
+            VoteHttp.Answer accepted = http.vote(poll.pollId(), user, null, answers);
+            assertThat(accepted.status()).isEqualTo(202);
+            voteId = accepted.text("vote_id");
+            // the first answer committed by one batch, the other two still in the stream
+            PollDefinition.Question first = poll.questions().get(0);
+            writer.write(List.of(new VoteEvent(
+                    UUID.fromString(voteId),
+                    poll.pollId(),
+                    first.questionId(),
+                    first.choices().get(0).choiceId(),
+                    user,
+                    Instant.now())));
+            assertThat(polls.responses(poll.pollId())).isEqualTo(1);
+
+            assertThat(statusOf(http, voteId)).isEqualTo("accepted");
+        } finally {
+            ingester.start();
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> "recorded".equals(statusOf(http, voteId)));
+        assertThat(polls.responses(poll.pollId())).isEqualTo(3);
+        polls.assertCountersMatchResponses(poll);
+    }
+
+    private String statusOf(VoteHttp http, String voteId) {
+        return http.get("/api/polls/" + poll.pollId() + "/votes/" + voteId).text("status");
     }
 
     private List<RecordId> enqueueVotes(int votes) {
