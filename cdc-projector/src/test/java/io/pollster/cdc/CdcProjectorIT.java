@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.pollster.cdc.projection.ChangeProjector;
 import io.pollster.core.json.PollsterJson;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
@@ -149,12 +150,16 @@ class CdcProjectorIT {
     }
 
     @Test
-    void closingAPollReachesArchivalAndViewers() throws Exception {
+    void closingAPollReachesArchivalAndViewersAndLetsItsVoterSetsExpire() throws Exception {
         VotingDatabase.Poll poll = database.createPoll(1, 2);
         subscriber.sync().subscribe(RedisKeys.updates(poll.pollId()));
         try (var db = database.connect()) {
             database.vote(db, poll, 7);
         }
+        String voters =
+                RedisKeys.voters(shards.of(poll.pollId()), poll.questionIds().get(0));
+        redis.opsForSet().add(voters, UUID.randomUUID().toString());
+        assertThat(redis.getExpire(voters)).isEqualTo(-1L);
         database.execute("UPDATE polls SET closed_at = now() WHERE poll_id = ?", poll.pollId());
 
         await().atMost(CONVERGED).until(() -> lastMessage(poll.pollId()).closed());
@@ -171,6 +176,9 @@ class CdcProjectorIT {
         assertThat(archival.get(0).getValue())
                 .containsEntry("event", "poll_closed")
                 .containsKey("closed_at");
+        assertThat(redis.getExpire(voters))
+                .isPositive()
+                .isLessThanOrEqualTo(ChangeProjector.VOTER_SETS_AFTER_CLOSE.toSeconds());
     }
 
     @Test

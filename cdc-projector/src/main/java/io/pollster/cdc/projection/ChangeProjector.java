@@ -34,8 +34,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Applies one batch of WAL changes to Redis: counts with keep-the-greater (one Lua call per poll),
- * one Results message per changed poll, milestones, closings (archival event and a final {@code
- * closed: true} message) and change events. Every step is idempotent, so the engine can re-apply a
+ * one Results message per changed poll, milestones, closings (archival event, a final {@code
+ * closed: true} message, voter sets set to expire) and change events. Every step is idempotent, so the engine can re-apply a
  * batch after a failure or a crash: a batch is acknowledged only once this returns.
  */
 @Component
@@ -43,6 +43,12 @@ import org.springframework.stereotype.Component;
 public class ChangeProjector {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeProjector.class);
+    /**
+     * How long a closed poll's voter sets stay. They only serve the duplicate check of new votes, so
+     * they go, but not at once: an instance that has not yet seen the close (its poll catalog trusts
+     * an open poll for a second) still checks the votes it accepts against them.
+     */
+    public static final Duration VOTER_SETS_AFTER_CLOSE = Duration.ofMinutes(10);
 
     private final CountsStore counts;
     private final ResultsReader resultsReader;
@@ -154,6 +160,11 @@ public class ChangeProjector {
             return;
         }
         polls.closed(closed.get());
+        int shard = shards.of(pollId);
+        closed.get()
+                .questions()
+                .forEach(question ->
+                        redis.expire(RedisKeys.voters(shard, question.questionId()), VOTER_SETS_AFTER_CLOSE));
         Results results = ResultsAssembler.assemble(closed.get(), resultsReader.currentCounts(closed.get()), true);
         broadcaster.publish(results);
         ArchivalEvent event = ArchivalEvent.pollClosed(pollId, closedAt);
@@ -162,7 +173,7 @@ public class ChangeProjector {
                                 "poll_id", pollId.toString(),
                                 "event", event.event(),
                                 "closed_at", closedAt.toString()))
-                        .withStreamKey(RedisKeys.archivalStream(shards.of(pollId))));
+                        .withStreamKey(RedisKeys.archivalStream(shard)));
     }
 
     private void count(List<RowChange> changes) {
