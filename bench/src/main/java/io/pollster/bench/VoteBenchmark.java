@@ -45,7 +45,8 @@ import tools.jackson.databind.JsonNode;
  * <p>Arguments ({@code --name=value}): {@code phases} (pollster,ingest,raw,peer; add null), {@code base}
  * (http://localhost:18084), {@code redis} (redis://localhost:18086), {@code shards} (8, as the
  * server), {@code rows} of the ingest and raw phases (300000), {@code server-pid} (to report the
- * server's CPU per vote), {@code jdbc}
+ * server's CPU per vote), {@code drain} longest wait in seconds for the ingester to catch up after
+ * the load (120; 0 when the server runs without its ingester), {@code jdbc}
  * (jdbc:postgresql://localhost:18085/postgres), {@code db-user} (postgres), {@code seconds} measured
  * per phase (20), {@code warmup} seconds (5), {@code concurrency} connections (64), {@code peer-port}
  * (18087), {@code peer-pool} JDBC connections of the peer (16), {@code batch} rows per INSERT of the
@@ -109,7 +110,8 @@ public final class VoteBenchmark {
             long rowsAfterWindow = responses(pollster.id());
             long expectedRows = load.totalOk() * QUESTIONS;
             long drainStart = System.nanoTime();
-            while (responses(pollster.id()) < expectedRows && System.nanoTime() - drainStart < 120_000_000_000L) {
+            long drainLimit = intArg("drain", 120) * 1_000_000_000L;
+            while (responses(pollster.id()) < expectedRows && System.nanoTime() - drainStart < drainLimit) {
                 Thread.sleep(50);
             }
             double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
@@ -537,7 +539,16 @@ public final class VoteBenchmark {
 
     // ---- synchronous peer -------------------------------------------------------------------
 
+    /**
+     * Without TCP_NODELAY the JDK server's header and body writes meet the client's delayed ACK: every
+     * request would wait ~40 ms, which measures the kernel's timers, not the server.
+     */
+    private static void noDelay() {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private static HttpServer startNullServer(int port) throws IOException {
+        noDelay();
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 1024);
         server.setExecutor(Executors.newFixedThreadPool(64));
         byte[] answer = ("{\"vote_id\":\"" + UUID.randomUUID() + "\",\"status\":\"accepted\"}")
@@ -555,6 +566,7 @@ public final class VoteBenchmark {
     }
 
     private HttpServer startPeer(int port, int poolSize) throws IOException, SQLException {
+        noDelay();
         BlockingQueue<Connection> pool = new ArrayBlockingQueue<>(poolSize);
         for (int i = 0; i < poolSize; i++) {
             Connection c = connect();
