@@ -2,6 +2,8 @@ package io.pollster.bench;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.pollster.core.json.PollsterJson;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.results.Results;
@@ -55,7 +57,8 @@ import tools.jackson.databind.JsonNode;
  *
  * Options: {@code viewer-threads} (selector threads, 2), {@code vote-threads} (64: blocking keep-alive connections, enough for 1,000 votes/s at a 202 latency of up to ~60 ms), {@code drain}
  * (seconds to wait after the last vote for every viewer to reach the final version, 10), {@code jfr}
- * (a file: records a JFR profile of the server, {@code --server-pid}, over the measured window).
+ * (a file: records a JFR profile of the server, {@code --server-pid}, over the measured window),
+ * {@code mode} ({@code publish} forces the FALLBACK mode, to measure the gateway without the vote path).
  */
 public final class FanoutBenchmark {
 
@@ -108,12 +111,15 @@ public final class FanoutBenchmark {
         waitUntil(() -> clients.minVersion() >= 0, 60);
         System.out.printf("%d viewers got the snapshot%n", clients.atLeast(0));
 
-        boolean votes = voteAnswers202(poll);
+        String mode = args.getOrDefault("mode", "auto");
+        boolean votes = !mode.equals("publish") && voteAnswers202(poll);
         System.out.println(
                 votes
                         ? "mode: votes over HTTP (POST /api/polls/{id}/votes), latency = vote's 202 → viewer receipt"
-                        : "mode: FALLBACK, votes API did not answer 202: simulating the projector by PUBLISHing"
-                                + " Results messages, latency = publish → viewer receipt");
+                        : "mode: FALLBACK ("
+                                + (mode.equals("publish") ? "--mode publish" : "votes API did not answer 202")
+                                + "): simulating the projector by PUBLISHing Results messages,"
+                                + " latency = publish → viewer receipt");
 
         long startVersion;
         if (votes) {
@@ -141,6 +147,21 @@ public final class FanoutBenchmark {
         CpuSnapshot before = CpuSnapshot.take(args.get("server-pid"));
         long messagesBefore = clients.messages();
         clients.recording(true);
+        // a subscriber of its own shows how much of the latency is the vote path's (202 → publish)
+        RedisClient subscriberClient = RedisClient.create(redisUrl);
+        WebSocketViewers.Receipts published = new WebSocketViewers.Receipts();
+        StatefulRedisPubSubConnection<String, String> subscriber = subscriberClient.connectPubSub();
+        subscriber.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                long at = System.nanoTime();
+                byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+                synchronized (published) {
+                    published.add(0, WebSocketViewers.version(bytes, 0, bytes.length), at);
+                }
+            }
+        });
+        subscriber.sync().subscribe(RedisKeys.updates(poll.pollId));
         Schedule schedule = votes ? driveVotes(poll, seconds) : drivePublishes(poll, seconds);
         long windowEnd = System.nanoTime();
         long[] versionTimes = schedule.acceptedTimesInOrder();
@@ -149,6 +170,8 @@ public final class FanoutBenchmark {
                 () -> clients.atLeast(finalVersion) == connected, Integer.parseInt(args.getOrDefault("drain", "10")));
         long drainEnd = System.nanoTime();
         clients.recording(false);
+        subscriber.close();
+        subscriberClient.shutdown();
         CpuSnapshot after = CpuSnapshot.take(args.get("server-pid"));
         if (jfr != null) {
             jcmd("JFR.stop", "name=fanout");
@@ -198,6 +221,20 @@ public final class FanoutBenchmark {
                 latencies.messages.percentile(0.999),
                 latencies.messages.percentile(1.0),
                 latencies.messages.total);
+        if (votes) {
+            Latencies publishes;
+            synchronized (published) {
+                publishes = Latencies.of(
+                        new WebSocketViewers.Receipts[] {published}, startVersion, versionTimes, new boolean[] {true});
+            }
+            System.out.printf(
+                    "of which vote 202→Redis publish (vote path, not the gateway): p50 %d ms, p99 %d ms, max %d ms"
+                            + " (%d messages published in the window)%n",
+                    publishes.pairs.percentile(0.50),
+                    publishes.pairs.percentile(0.99),
+                    publishes.pairs.percentile(1.0),
+                    published.size);
+        }
         if (latencies.truncated) {
             System.out.println("WARNING: the receipt log was full; latencies cover only the first receipts");
         }
@@ -217,10 +254,11 @@ public final class FanoutBenchmark {
                 100.0 * (after.selfCpuNanos - before.selfCpuNanos) / (after.wallNanos - before.wallNanos));
         if (before.serverCpuNanos >= 0) {
             System.out.printf(
-                    "server CPU: %.1f s over %.1f s (%.0f%% of one core)%n",
+                    "server CPU: %.1f s over %.1f s (%.0f%% of one core; %.1f s of it in the kernel)%n",
                     (after.serverCpuNanos - before.serverCpuNanos) / 1e9,
                     window,
-                    100.0 * (after.serverCpuNanos - before.serverCpuNanos) / (after.wallNanos - before.wallNanos));
+                    100.0 * (after.serverCpuNanos - before.serverCpuNanos) / (after.wallNanos - before.wallNanos),
+                    (after.serverSystemNanos - before.serverSystemNanos) / 1e9);
         }
         System.out.printf("load average at the end: %s%n", loadAverage());
         clients.close();
@@ -259,23 +297,25 @@ public final class FanoutBenchmark {
     }
 
     /** Process CPU of this JVM and of the server ({@code --server-pid}, from /proc; -1 without it). */
-    private record CpuSnapshot(long wallNanos, long selfCpuNanos, long serverCpuNanos) {
+    private record CpuSnapshot(long wallNanos, long selfCpuNanos, long serverCpuNanos, long serverSystemNanos) {
 
         static CpuSnapshot take(String serverPid) {
             long self = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                     .getProcessCpuTime();
             long server = -1;
+            long system = -1;
             if (serverPid != null) {
                 try {
                     String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     // utime and stime (fields 14, 15 of /proc/pid/stat), in 100 Hz clock ticks
                     server = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+                    system = Long.parseLong(f[12]) * 10_000_000L;
                 } catch (IOException e) {
                     server = -1;
                 }
             }
-            return new CpuSnapshot(System.nanoTime(), self, server);
+            return new CpuSnapshot(System.nanoTime(), self, server, system);
         }
     }
 

@@ -61,6 +61,8 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
     private final ArrayDeque<Write> queue = new ArrayDeque<>();
     /** Written but not yet flushed to the socket; completes in {@link #onWritePossible}. */
     private Write draining;
+    /** The last answer of {@code out.isReady()}, valid until our next write or flush. */
+    private boolean ready;
 
     private boolean closeQueued;
     private boolean closeReceived;
@@ -172,23 +174,27 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
         List<Write> done = new ArrayList<>(2);
         try {
             if (draining != null) {
-                if (!out.isReady()) {
+                if (!isReady()) {
                     return done;
                 }
                 out.flush();
-                if (!out.isReady()) {
+                ready = false;
+                if (!isReady()) {
                     return done;
                 }
                 done.add(draining);
                 draining = null;
             }
-            while (!queue.isEmpty() && out.isReady()) {
+            while (!queue.isEmpty() && isReady()) {
                 Write next = queue.poll();
                 out.write(next.bytes());
-                if (out.isReady()) {
+                ready = false;
+                // the container buffers what it cannot send at once; flush only while it takes more
+                if (isReady()) {
                     out.flush();
+                    ready = false;
                 }
-                if (out.isReady()) {
+                if (isReady()) {
                     done.add(next);
                 } else {
                     draining = next;
@@ -210,6 +216,17 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
             return done;
         }
         return done;
+    }
+
+    /**
+     * {@link ServletOutputStream#isReady()}, asked again only after it said no or after our own
+     * writes: nothing else changes the answer, and each call costs a lock in the container.
+     */
+    private boolean isReady() {
+        if (!ready) {
+            ready = out.isReady();
+        }
+        return ready;
     }
 
     private void completed(List<Write> writes, Throwable failure) {
