@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -212,7 +213,7 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
             terminated = true;
             closeQuietly();
             // reported outside this connection's lock: the viewer's callbacks come back here
-            timer.execute(() -> completed(failed, e));
+            later(() -> completed(failed, e), 0);
             return done;
         }
         return done;
@@ -259,7 +260,15 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
         if (end) {
             terminate();
         } else {
-            timer.schedule(this::terminate, closeTimeoutMillis, TimeUnit.MILLISECONDS);
+            later(this::terminate, closeTimeoutMillis);
+        }
+    }
+
+    private void later(Runnable action, long delayMillis) {
+        try {
+            timer.schedule(action, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            // the application is stopping and closes every connection itself
         }
     }
 
