@@ -2,82 +2,87 @@ package io.pollster.bench;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.pollster.core.json.PollsterJson;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.results.Results;
 import io.pollster.core.results.ResultsMessage;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Fan-out benchmark: N WebSocket viewers on one poll while results change at a fixed rate; prints
- * change→viewer latency (p50, p99, max) and messages delivered per second.
+ * Fan-out benchmark: N WebSocket viewers on one poll while votes arrive at a fixed rate; prints vote→viewer
+ * latency (p50, p99, p99.9, max), messages delivered per second, the vote rate actually reached, and the
+ * CPU the benchmark itself used.
  *
- * <p>Votes go to {@code POST /api/polls/{id}/votes} when the server answers 202. Otherwise (no write
- * path yet) the benchmark plays the projector: it writes the poll's counts and PUBLISHes Results
- * messages on the poll's channel at the same rate, and measures publish→receipt. The publisher and the
- * viewers share this JVM, so the send time of version {@code v} is kept in an array rather than in the
- * message.
+ * <p>Viewers are raw sockets on a few selector threads ({@link WebSocketViewers}), votes are sent by a
+ * few threads over keep-alive HTTP/1.1 ({@link KeepAliveHttp}), each vote due at its exact time on a
+ * fixed schedule (an open loop: a slow server makes votes late, which shows as a lower achieved rate,
+ * rather than the benchmark slowing down to match). Latency is measured from each vote's 202 to the
+ * first message a viewer receives whose version includes it: a poll with one question has version =
+ * votes counted, so the i-th accepted vote (by 202 time) is taken as version {@code start + i}. Every
+ * (vote, viewer) pair is one sample, so votes merged into a later frame count with their full wait.
+ *
+ * <p>When {@code POST /api/polls/{id}/votes} does not answer 202 (no write path), the benchmark plays
+ * the projector instead ({@code mode: FALLBACK}): it writes the poll's counts and PUBLISHes a Results
+ * message per change at the rate, and measures publish→receipt.
  *
  * <pre>
- * java -cp ... io.pollster.bench.FanoutBenchmark --base http://localhost:18082 \
- *     --redis redis://localhost:18479 --jdbc jdbc:postgresql://localhost:18432/postgres \
- *     --viewers 10000 --rate 1000 --seconds 30
+ * ulimit -n 65536
+ * java -cp ... io.pollster.bench.FanoutBenchmark --base http://localhost:18091 \
+ *     --redis redis://localhost:18489 --jdbc jdbc:postgresql://localhost:18442/postgres \
+ *     --viewers 10000 --rate 1000 --seconds 20 --warmup 10 --server-pid 1234
  * </pre>
+ *
+ * Options: {@code viewer-threads} (selector threads, 2), {@code vote-threads} (64: blocking keep-alive connections, enough for 1,000 votes/s at a 202 latency of up to ~60 ms), {@code drain}
+ * (seconds to wait after the last vote for every viewer to reach the final version, 10), {@code jfr}
+ * (a file: records a JFR profile of the server, {@code --server-pid}, over the measured window),
+ * {@code mode} ({@code publish} forces the FALLBACK mode, to measure the gateway without the vote path).
  */
 public final class FanoutBenchmark {
 
     private static final int MAX_LATENCY_MS = 60_000;
 
+    private final Map<String, String> args;
     private final String base;
     private final String redisUrl;
     private final String jdbcUrl;
     private final int viewers;
     private final int rate;
     private final int seconds;
-    private final HttpClient http;
-    private final long[] sentAtNanos;
-    private final AtomicLongArray latencyMillis = new AtomicLongArray(MAX_LATENCY_MS + 1);
-    private final AtomicLong delivered = new AtomicLong();
-    private final AtomicLong measured = new AtomicLong();
-    private final AtomicInteger backwards = new AtomicInteger();
-    private volatile boolean measuring;
+    private final int warmup;
+    private final HttpClient http = HttpClient.newHttpClient();
 
     private FanoutBenchmark(Map<String, String> args) {
-        base = args.getOrDefault("base", "http://localhost:18082");
-        redisUrl = args.getOrDefault("redis", "redis://localhost:18479");
-        jdbcUrl = args.getOrDefault("jdbc", "jdbc:postgresql://localhost:18432/postgres");
+        this.args = args;
+        base = args.getOrDefault("base", "http://localhost:18091");
+        redisUrl = args.getOrDefault("redis", "redis://localhost:18489");
+        jdbcUrl = args.getOrDefault("jdbc", "jdbc:postgresql://localhost:18442/postgres");
         viewers = Integer.parseInt(args.getOrDefault("viewers", "10000"));
         rate = Integer.parseInt(args.getOrDefault("rate", "1000"));
-        seconds = Integer.parseInt(args.getOrDefault("seconds", "30"));
-        ExecutorService callbacks = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "viewer-callbacks");
-            t.setDaemon(true);
-            return t;
-        });
-        http = HttpClient.newBuilder().executor(callbacks).build();
-        sentAtNanos = new long[rate * seconds + 10];
+        seconds = Integer.parseInt(args.getOrDefault("seconds", "20"));
+        warmup = Integer.parseInt(args.getOrDefault("warmup", "10"));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -91,128 +96,358 @@ public final class FanoutBenchmark {
 
     private void run() throws Exception {
         Poll poll = createPoll();
-        System.out.printf("poll %s, %d viewers, %d changes/s for %d s%n", poll.pollId, viewers, rate, seconds);
+        System.out.printf(
+                "poll %s, %d viewers, %d votes/s for %d s after %d s warm-up%n",
+                poll.pollId, viewers, rate, seconds, warmup);
 
+        int viewerThreads = Integer.parseInt(args.getOrDefault("viewer-threads", "2"));
         long connectStart = System.nanoTime();
-        List<Viewer> connected = connectViewers(poll);
+        WebSocketViewers clients =
+                new WebSocketViewers(URI.create(base), "/ws/polls/" + poll.pollId, viewers, viewerThreads, 200);
+        int connected = clients.connectAll(180);
         System.out.printf(
-                "connected %d/%d viewers in %.1f s%n",
-                connected.size(), viewers, (System.nanoTime() - connectStart) / 1e9);
-        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (connected.stream().anyMatch(v -> v.lastVersion.get() < 0) && System.nanoTime() < waitUntil) {
-            Thread.sleep(100);
-        }
-        System.out.printf(
-                "%d viewers got the snapshot%n",
-                connected.stream().filter(v -> v.lastVersion.get() >= 0).count());
+                "connected %d/%d viewers in %.1f s (%d failed) on %d selector threads%n",
+                connected, viewers, (System.nanoTime() - connectStart) / 1e9, clients.failed(), viewerThreads);
+        waitUntil(() -> clients.minVersion() >= 0, 60);
+        System.out.printf("%d viewers got the snapshot%n", clients.atLeast(0));
 
-        boolean votes = voteAnswers202(poll);
+        String mode = args.getOrDefault("mode", "auto");
+        boolean votes = !mode.equals("publish") && voteAnswers202(poll);
         System.out.println(
                 votes
-                        ? "mode: votes over HTTP (POST /api/polls/{id}/votes), latency = vote sent → viewer receipt"
-                        : "mode: FALLBACK, votes API did not answer 202: simulating the projector by PUBLISHing"
-                                + " Results messages, latency = publish → viewer receipt");
+                        ? "mode: votes over HTTP (POST /api/polls/{id}/votes), latency = vote's 202 → viewer receipt"
+                        : "mode: FALLBACK ("
+                                + (mode.equals("publish") ? "--mode publish" : "votes API did not answer 202")
+                                + "): simulating the projector by PUBLISHing Results messages,"
+                                + " latency = publish → viewer receipt");
 
-        measuring = true;
-        long start = System.nanoTime();
-        int changes = votes ? driveVotes(poll) : drivePublishes(poll);
-        long end = System.nanoTime();
-        Thread.sleep(3_000); // let the last messages arrive
-        measuring = false;
-        double elapsed = (end - start) / 1e9;
-
-        long finalVersion = changes;
-        long atFinal = connected.stream()
-                .filter(v -> v.lastVersion.get() >= finalVersion)
-                .count();
-        System.out.printf("changes sent: %d in %.1f s (%.0f/s)%n", changes, elapsed, changes / elapsed);
-        System.out.printf(
-                "messages delivered: %d (%.0f/s over the send window)%n", delivered.get(), delivered.get() / elapsed);
-        System.out.printf(
-                "latency change→viewer: p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms (%d samples)%n",
-                percentile(0.50), percentile(0.99), percentile(0.999), percentile(1.0), measured.get());
-        System.out.printf(
-                "viewers at the final version: %d/%d; versions going backwards: %d%n",
-                atFinal, connected.size(), backwards.get());
-    }
-
-    private long percentile(double p) {
-        long total = measured.get();
-        long target = (long) Math.ceil(total * p);
-        long seen = 0;
-        for (int ms = 0; ms <= MAX_LATENCY_MS; ms++) {
-            seen += latencyMillis.get(ms);
-            if (seen >= target && seen > 0) {
-                return ms;
-            }
+        long startVersion;
+        if (votes) {
+            Schedule warm = driveVotes(poll, warmup);
+            startVersion = 1 + warm.accepted();
+            System.out.printf(
+                    "warm-up: %d votes accepted of %d in %.1f s%n", warm.accepted(), warm.total, warm.elapsedSeconds());
+            long settleStart = System.nanoTime();
+            boolean settled = waitUntil(() -> clients.atLeast(startVersion) == connected, 30);
+            System.out.printf(
+                    "warm-up settled: %d/%d viewers at version %d after %.1f s%s%n",
+                    clients.atLeast(startVersion),
+                    connected,
+                    startVersion,
+                    (System.nanoTime() - settleStart) / 1e9,
+                    settled ? "" : " (NOT all: measuring anyway)");
+        } else {
+            startVersion = 0;
         }
-        return MAX_LATENCY_MS;
+
+        String jfr = args.get("jfr");
+        if (jfr != null) {
+            jcmd("JFR.start", "name=fanout", "settings=profile", "filename=" + jfr);
+        }
+        CpuSnapshot before = CpuSnapshot.take(args.get("server-pid"));
+        long messagesBefore = clients.messages();
+        clients.recording(true);
+        // a subscriber of its own shows how much of the latency is the vote path's (202 → publish)
+        RedisClient subscriberClient = RedisClient.create(redisUrl);
+        WebSocketViewers.Receipts published = new WebSocketViewers.Receipts();
+        StatefulRedisPubSubConnection<String, String> subscriber = subscriberClient.connectPubSub();
+        subscriber.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                long at = System.nanoTime();
+                byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+                synchronized (published) {
+                    published.add(0, WebSocketViewers.version(bytes, 0, bytes.length), at);
+                }
+            }
+        });
+        subscriber.sync().subscribe(RedisKeys.updates(poll.pollId));
+        Schedule schedule = votes ? driveVotes(poll, seconds) : drivePublishes(poll, seconds);
+        long windowEnd = System.nanoTime();
+        long[] versionTimes = schedule.acceptedTimesInOrder();
+        long finalVersion = startVersion + versionTimes.length;
+        boolean drained = waitUntil(
+                () -> clients.atLeast(finalVersion) == connected, Integer.parseInt(args.getOrDefault("drain", "10")));
+        long drainEnd = System.nanoTime();
+        clients.recording(false);
+        subscriber.close();
+        subscriberClient.shutdown();
+        CpuSnapshot after = CpuSnapshot.take(args.get("server-pid"));
+        if (jfr != null) {
+            jcmd("JFR.stop", "name=fanout");
+        }
+        double elapsed = schedule.elapsedSeconds();
+
+        System.out.printf(
+                "%s: %d sent in %.1f s (target %d/s, reached %.0f/s sent, %.0f/s accepted); failed %d;"
+                        + " send lag behind schedule p99 %d ms, max %d ms%n",
+                votes ? "votes" : "publishes",
+                schedule.total,
+                elapsed,
+                rate,
+                schedule.total / elapsed,
+                versionTimes.length / elapsed,
+                schedule.total - versionTimes.length,
+                schedule.lagPercentileMillis(0.99),
+                schedule.lagPercentileMillis(1.0));
+        if (votes) {
+            System.out.printf(
+                    "vote request→202: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    schedule.responsePercentileMillis(0.5),
+                    schedule.responsePercentileMillis(0.99),
+                    schedule.responsePercentileMillis(1.0));
+        }
+        long delivered = clients.messages() - messagesBefore;
+        System.out.printf(
+                "messages delivered: %d (%.0f/s over the send window + drain of %.1f s)%n",
+                delivered, delivered / ((drainEnd - windowEnd) / 1e9 + elapsed), (drainEnd - windowEnd) / 1e9);
+
+        Latencies latencies = Latencies.of(clients.receipts(), startVersion, versionTimes, clients.upgraded());
+        System.out.printf(
+                "latency %s→viewer, every (vote, viewer) pair: p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms"
+                        + " (%d samples; %d pairs never delivered)%n",
+                votes ? "vote 202" : "publish",
+                latencies.pairs.percentile(0.50),
+                latencies.pairs.percentile(0.99),
+                latencies.pairs.percentile(0.999),
+                latencies.pairs.percentile(1.0),
+                latencies.pairs.total,
+                latencies.missing);
+        System.out.printf(
+                "latency change→viewer, newest vote of each message: p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms"
+                        + " (%d samples)%n",
+                latencies.messages.percentile(0.50),
+                latencies.messages.percentile(0.99),
+                latencies.messages.percentile(0.999),
+                latencies.messages.percentile(1.0),
+                latencies.messages.total);
+        if (votes) {
+            Latencies publishes;
+            synchronized (published) {
+                publishes = Latencies.of(
+                        new WebSocketViewers.Receipts[] {published}, startVersion, versionTimes, new boolean[] {true});
+            }
+            System.out.printf(
+                    "of which vote 202→Redis publish (vote path, not the gateway): p50 %d ms, p99 %d ms, max %d ms"
+                            + " (%d messages published in the window)%n",
+                    publishes.pairs.percentile(0.50),
+                    publishes.pairs.percentile(0.99),
+                    publishes.pairs.percentile(1.0),
+                    published.size);
+        }
+        if (latencies.truncated) {
+            System.out.println("WARNING: the receipt log was full; latencies cover only the first receipts");
+        }
+        System.out.printf(
+                "viewers at the final version %d: %d/%d (%s %.1f s after the last vote); versions going backwards: %d%n",
+                finalVersion,
+                clients.atLeast(finalVersion),
+                connected,
+                drained ? "all within" : "waited",
+                (drainEnd - windowEnd) / 1e9,
+                clients.backwards());
+        double window = (after.wallNanos - before.wallNanos) / 1e9;
+        System.out.printf(
+                "benchmark JVM CPU: %.1f s over %.1f s (%.0f%% of one core; viewers and vote senders)%n",
+                (after.selfCpuNanos - before.selfCpuNanos) / 1e9,
+                window,
+                100.0 * (after.selfCpuNanos - before.selfCpuNanos) / (after.wallNanos - before.wallNanos));
+        if (before.serverCpuNanos >= 0) {
+            System.out.printf(
+                    "server CPU: %.1f s over %.1f s (%.0f%% of one core; %.1f s of it in the kernel)%n",
+                    (after.serverCpuNanos - before.serverCpuNanos) / 1e9,
+                    window,
+                    100.0 * (after.serverCpuNanos - before.serverCpuNanos) / (after.wallNanos - before.wallNanos),
+                    (after.serverSystemNanos - before.serverSystemNanos) / 1e9);
+        }
+        System.out.printf("load average at the end: %s%n", loadAverage());
+        clients.close();
     }
 
-    private List<Viewer> connectViewers(Poll poll) throws Exception {
-        URI uri = URI.create(base.replaceFirst("^http", "ws") + "/ws/polls/" + poll.pollId);
-        List<Viewer> connected = new ArrayList<>(viewers);
-        for (int start = 0; start < viewers; start += 250) {
-            List<CompletableFuture<WebSocket>> batch = new ArrayList<>();
-            List<Viewer> batchViewers = new ArrayList<>();
-            for (int i = start; i < Math.min(viewers, start + 250); i++) {
-                Viewer viewer = new Viewer();
-                batchViewers.add(viewer);
-                batch.add(http.newWebSocketBuilder()
-                        .connectTimeout(Duration.ofSeconds(30))
-                        .buildAsync(uri, viewer));
+    /** Runs {@code jcmd <server-pid> ...}: the profile covers exactly the measured window. */
+    private void jcmd(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of("jcmd", args.get("server-pid")));
+        line.addAll(List.of(command));
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            System.out.println("jcmd failed: " + output);
+        }
+    }
+
+    /** Polls {@code condition} every 20 ms for at most {@code timeoutSeconds}; returns whether it held. */
+    private static boolean waitUntil(java.util.function.BooleanSupplier condition, int timeoutSeconds)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
             }
-            for (int i = 0; i < batch.size(); i++) {
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        return true;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** Process CPU of this JVM and of the server ({@code --server-pid}, from /proc; -1 without it). */
+    private record CpuSnapshot(long wallNanos, long selfCpuNanos, long serverCpuNanos, long serverSystemNanos) {
+
+        static CpuSnapshot take(String serverPid) {
+            long self = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+            long server = -1;
+            long system = -1;
+            if (serverPid != null) {
                 try {
-                    batch.get(i).get(60, TimeUnit.SECONDS);
-                    connected.add(batchViewers.get(i));
-                } catch (Exception e) {
-                    System.out.println("viewer failed to connect: " + e.getCause());
+                    String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    // utime and stime (fields 14, 15 of /proc/pid/stat), in 100 Hz clock ticks
+                    server = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+                    system = Long.parseLong(f[12]) * 10_000_000L;
+                } catch (IOException e) {
+                    server = -1;
                 }
             }
+            return new CpuSnapshot(System.nanoTime(), self, server, system);
         }
-        return connected;
     }
 
-    /** One viewer: reads the version without parsing the whole message. */
-    private final class Viewer implements WebSocket.Listener {
-        private final AtomicLong lastVersion = new AtomicLong(-1);
-        private final StringBuilder partial = new StringBuilder();
+    /** A 1 ms-bucket histogram up to {@link #MAX_LATENCY_MS}. */
+    private static final class Histogram {
+        final long[] buckets = new long[MAX_LATENCY_MS + 1];
+        long total;
 
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            long now = System.nanoTime();
-            partial.append(data);
-            if (last) {
-                long version = version(partial);
-                partial.setLength(0);
-                long previous = lastVersion.getAndSet(version);
-                if (version < previous) {
-                    backwards.incrementAndGet();
+        void add(long nanos) {
+            buckets[(int) Math.min(MAX_LATENCY_MS, Math.max(0, nanos / 1_000_000))]++;
+            total++;
+        }
+
+        long percentile(double p) {
+            long target = (long) Math.ceil(total * p);
+            long seen = 0;
+            for (int ms = 0; ms <= MAX_LATENCY_MS; ms++) {
+                seen += buckets[ms];
+                if (seen >= target && seen > 0) {
+                    return ms;
                 }
-                if (measuring && version > 0 && version <= sentAtNanos.length) {
-                    delivered.incrementAndGet();
-                    long sentAt = sentAtNanos[(int) version - 1];
-                    if (sentAt > 0) {
-                        long ms = Math.min(MAX_LATENCY_MS, Math.max(0, (now - sentAt) / 1_000_000));
-                        latencyMillis.incrementAndGet((int) ms);
-                        measured.incrementAndGet();
+            }
+            return MAX_LATENCY_MS;
+        }
+    }
+
+    /**
+     * Latencies computed from the receipt logs once every acceptance time is known. {@code versionTimes[i]}
+     * is when version {@code startVersion + 1 + i} became due to the viewers (the (i+1)-th 202, or the
+     * publish).
+     */
+    private static final class Latencies {
+        final Histogram pairs = new Histogram();
+        final Histogram messages = new Histogram();
+        long missing;
+        boolean truncated;
+
+        static Latencies of(
+                WebSocketViewers.Receipts[] logs, long startVersion, long[] versionTimes, boolean[] viewers) {
+            Latencies result = new Latencies();
+            long finalVersion = startVersion + versionTimes.length;
+            long[] seen = new long[viewers.length];
+            Arrays.fill(seen, startVersion);
+            for (WebSocketViewers.Receipts log : logs) {
+                result.truncated |= log.truncated;
+                for (int r = 0; r < log.size; r++) {
+                    int viewer = WebSocketViewers.Receipts.viewer(log.keys[r]);
+                    long version = Math.min(finalVersion, WebSocketViewers.Receipts.version(log.keys[r]));
+                    long last = seen[viewer];
+                    if (version <= last) {
+                        continue;
                     }
+                    long at = log.nanos[r];
+                    for (long v = last + 1; v <= version; v++) {
+                        result.pairs.add(at - versionTimes[(int) (v - startVersion - 1)]);
+                    }
+                    result.messages.add(at - versionTimes[(int) (version - startVersion - 1)]);
+                    seen[viewer] = version;
                 }
             }
-            webSocket.request(1);
-            return null;
+            for (int viewer = 0; viewer < viewers.length; viewer++) {
+                if (viewers[viewer]) {
+                    result.missing += finalVersion - seen[viewer];
+                }
+            }
+            return result;
         }
     }
 
-    private static long version(CharSequence json) {
-        String text = json.toString();
-        int at = text.indexOf("\"version\":") + "\"version\":".length();
-        int end = at;
-        while (end < text.length() && Character.isDigit(text.charAt(end))) {
-            end++;
+    /** Votes (or publishes) due at fixed times: when each was due, sent and accepted. */
+    private static final class Schedule {
+        final int total;
+        final long[] dueNanos;
+        final long[] sentNanos;
+        /** 0 when not accepted. */
+        final long[] acceptedNanos;
+
+        long start;
+        long end;
+
+        Schedule(int total) {
+            this.total = total;
+            dueNanos = new long[total];
+            sentNanos = new long[total];
+            acceptedNanos = new long[total];
         }
-        return Long.parseLong(text.substring(at, end));
+
+        double elapsedSeconds() {
+            return (end - start) / 1e9;
+        }
+
+        int accepted() {
+            int n = 0;
+            for (long at : acceptedNanos) {
+                if (at != 0) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        /** Acceptance times in the order they happened: the i-th is taken as the i-th version. */
+        long[] acceptedTimesInOrder() {
+            return Arrays.stream(acceptedNanos).filter(at -> at != 0).sorted().toArray();
+        }
+
+        long lagPercentileMillis(double p) {
+            long[] lags = new long[total];
+            for (int i = 0; i < total; i++) {
+                lags[i] = sentNanos[i] - dueNanos[i];
+            }
+            return percentile(lags, p) / 1_000_000;
+        }
+
+        double responsePercentileMillis(double p) {
+            long[] times = new long[total];
+            int n = 0;
+            for (int i = 0; i < total; i++) {
+                if (acceptedNanos[i] != 0) {
+                    times[n++] = acceptedNanos[i] - sentNanos[i];
+                }
+            }
+            return percentile(Arrays.copyOf(times, n), p) / 1e6;
+        }
+
+        private static long percentile(long[] values, double p) {
+            if (values.length == 0) {
+                return 0;
+            }
+            Arrays.sort(values);
+            return values[Math.max(0, (int) Math.ceil(values.length * p) - 1)];
+        }
     }
 
     private Poll createPoll() throws Exception {
@@ -241,7 +476,7 @@ public final class FanoutBenchmark {
                         choices);
             }
             System.out.println("POST /api/polls answered " + response.statusCode() + ": creating the poll by SQL");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             System.out.println("POST /api/polls failed (" + e + "): creating the poll by SQL");
         }
         Poll poll = new Poll(
@@ -287,58 +522,72 @@ public final class FanoutBenchmark {
     }
 
     private boolean voteAnswers202(Poll poll) {
-        try {
-            return vote(poll, 0) == 202;
-        } catch (Exception e) {
+        try (KeepAliveHttp client = new KeepAliveHttp(URI.create(base))) {
+            return client.post(votePath(poll), UUID.randomUUID().toString(), poll.body(0)) == 202;
+        } catch (IOException e) {
             return false;
         }
     }
 
-    private int vote(Poll poll, int n) throws Exception {
-        String body = "{\"answers\":[{\"question_id\":\"" + poll.questionId + "\",\"choice_id\":\""
-                + poll.choices.get(n % poll.choices.size()) + "\"}]}";
-        return http.send(
-                        HttpRequest.newBuilder(URI.create(base + "/api/polls/" + poll.pollId + "/votes"))
-                                .header("Content-Type", "application/json")
-                                .header("X-User-Id", UUID.randomUUID().toString())
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.discarding())
-                .statusCode();
+    private static String votePath(Poll poll) {
+        return "/api/polls/" + poll.pollId + "/votes";
     }
 
-    /** Votes at the rate; vote k (the probe vote was the first) is taken as version k. */
-    private int driveVotes(Poll poll) throws Exception {
-        int total = rate * seconds;
-        sentAtNanos[0] = 0; // the probe vote was sent before measuring
-        ExecutorService senders = Executors.newFixedThreadPool(16);
-        long start = System.nanoTime();
-        for (int k = 1; k < total; k++) {
-            pace(start, k);
-            int n = k;
-            sentAtNanos[k] = System.nanoTime();
-            senders.execute(() -> {
-                try {
-                    vote(poll, n);
-                } catch (Exception e) {
-                    // a failed vote shows up as a missing version
-                }
-            });
+    /**
+     * Votes at the rate for {@code seconds}: vote k is due at {@code start + k / rate}; sender threads take
+     * the next due vote, wait for its time and send it on their own keep-alive connection.
+     */
+    private Schedule driveVotes(Poll poll, int seconds) throws InterruptedException {
+        Schedule schedule = new Schedule(rate * seconds);
+        int threads = Integer.parseInt(args.getOrDefault("vote-threads", "64"));
+        AtomicInteger next = new AtomicInteger();
+        String path = votePath(poll);
+        URI uri = URI.create(base);
+        schedule.start = System.nanoTime() + 1_000_000;
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread sender = new Thread(
+                    () -> {
+                        try (KeepAliveHttp client = new KeepAliveHttp(uri)) {
+                            for (int k = next.getAndIncrement(); k < schedule.total; k = next.getAndIncrement()) {
+                                long due = schedule.start + k * 1_000_000_000L / rate;
+                                schedule.dueNanos[k] = due;
+                                waitFor(due);
+                                String user = UUID.randomUUID().toString();
+                                schedule.sentNanos[k] = System.nanoTime();
+                                try {
+                                    if (client.post(path, user, poll.body(k)) == 202) {
+                                        schedule.acceptedNanos[k] = System.nanoTime();
+                                    }
+                                } catch (IOException e) {
+                                    // counted as not accepted
+                                }
+                            }
+                        }
+                    },
+                    "vote-sender-" + t);
+            sender.setDaemon(true);
+            senders.add(sender);
+            sender.start();
         }
-        senders.shutdown();
-        senders.awaitTermination(60, TimeUnit.SECONDS);
-        return total;
+        for (Thread sender : senders) {
+            sender.join();
+        }
+        schedule.end = System.nanoTime();
+        return schedule;
     }
 
-    /** Plays the projector: counts into Redis, then one Results message per change. */
-    private int drivePublishes(Poll poll) throws Exception {
-        int total = rate * seconds;
+    /** Plays the projector: counts into Redis, then one Results message per change (version k = change k). */
+    private Schedule drivePublishes(Poll poll, int seconds) {
+        Schedule schedule = new Schedule(rate * seconds);
         RedisClient client = RedisClient.create(redisUrl);
         try (StatefulRedisConnection<String, String> redis = client.connect()) {
             long[] counts = new long[poll.choices.size()];
-            long start = System.nanoTime();
-            for (int k = 1; k <= total; k++) {
-                pace(start, k);
+            schedule.start = System.nanoTime();
+            for (int k = 1; k <= schedule.total; k++) {
+                long due = schedule.start + (k - 1) * 1_000_000_000L / rate;
+                schedule.dueNanos[k - 1] = due;
+                waitFor(due);
                 int choice = k % counts.length;
                 counts[choice]++;
                 List<Results.ChoiceCount> choiceCounts = new ArrayList<>();
@@ -357,22 +606,30 @@ public final class FanoutBenchmark {
                                 RedisKeys.counts(poll.pollId),
                                 RedisKeys.choiceField(poll.choices.get(choice)),
                                 Long.toString(counts[choice]));
-                sentAtNanos[k - 1] = System.nanoTime();
+                schedule.sentNanos[k - 1] = System.nanoTime();
+                schedule.acceptedNanos[k - 1] = schedule.sentNanos[k - 1];
                 redis.async().publish(RedisKeys.updates(poll.pollId), json);
             }
+            schedule.end = System.nanoTime();
         } finally {
             client.shutdown();
         }
-        return total;
+        return schedule;
     }
 
-    private void pace(long start, int k) throws InterruptedException {
-        long due = start + k * 1_000_000_000L / rate;
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
+    private static void waitFor(long dueNanos) {
+        for (long wait = dueNanos - System.nanoTime(); wait > 0; wait = dueNanos - System.nanoTime()) {
+            LockSupport.parkNanos(wait);
         }
     }
 
-    private record Poll(UUID pollId, UUID questionId, List<UUID> choices) {}
+    private record Poll(UUID pollId, UUID questionId, List<UUID> choices) {
+
+        /** The body of vote {@code n}: the choices in turn. */
+        byte[] body(int n) {
+            return ("{\"answers\":[{\"question_id\":\"" + questionId + "\",\"choice_id\":\""
+                            + choices.get(n % choices.size()) + "\"}]}")
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+    }
 }

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.pollster.core.json.PollsterJson;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.results.ResultsMessage;
+import io.pollster.live.fanout.FanoutMetrics;
+import io.pollster.live.fanout.ResultsBroadcaster;
 import io.pollster.testing.PollsterIntegrationTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -13,6 +15,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +47,12 @@ class LiveResultsIT {
 
     @Autowired
     Environment environment;
+
+    @Autowired
+    FanoutMetrics metrics;
+
+    @Autowired
+    ResultsBroadcaster broadcaster;
 
     private TestPolls polls;
 
@@ -89,6 +99,44 @@ class LiveResultsIT {
 
         assertThat(viewer.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(4404);
         assertThat(viewer.messages).isEmpty();
+    }
+
+    @Test
+    void webSocketAnswersPingsAndEndsWithTheClosingHandshakeTheClientStarts() throws Exception {
+        TestPolls.Poll poll = polls.create(1, 2);
+        int before = metrics.connections(true).get();
+        ViewerClient viewer = new ViewerClient();
+        WebSocket socket = http.newWebSocketBuilder()
+                .buildAsync(ws(poll.pollId().toString()), viewer)
+                .get(10, TimeUnit.SECONDS);
+        await().until(() -> viewer.last() != null);
+        assertThat(metrics.connections(true).get()).isEqualTo(before + 1);
+
+        socket.sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8)));
+        await().until(() -> !viewer.pongs.isEmpty());
+        assertThat(viewer.pongs).containsExactly("are you there");
+
+        socket.sendClose(4000, "leaving");
+        assertThat(viewer.closeCode.get(10, TimeUnit.SECONDS))
+                .as("the server echoes the client's close code")
+                .isEqualTo(4000);
+        await().until(() -> metrics.connections(true).get() == before);
+        await().until(() -> broadcaster.viewers(poll.pollId()) == 0);
+    }
+
+    @Test
+    void aPlainGetOfAWebSocketPathIs400ProblemJson() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/ws/polls/anything"))
+                .build();
+
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = PollsterJson.mapper().readTree(response.body());
+        assertThat(problem.get("type").asString()).endsWith("/problems/malformed-request");
+        assertThat(problem.get("instance").asString()).isEqualTo("/ws/polls/anything");
     }
 
     @Test

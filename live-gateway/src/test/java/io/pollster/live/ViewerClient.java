@@ -4,6 +4,8 @@ import io.pollster.core.results.ResultsMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,6 +16,7 @@ final class ViewerClient implements WebSocket.Listener {
 
     final List<ResultsMessage> messages = new CopyOnWriteArrayList<>();
     final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    final List<String> pongs = new CopyOnWriteArrayList<>();
     private final StringBuilder partial = new StringBuilder();
 
     static CompletableFuture<ViewerClient> connect(HttpClient http, URI uri) {
@@ -28,6 +31,13 @@ final class ViewerClient implements WebSocket.Listener {
             messages.add(ResultsMessage.fromJson(partial.toString()));
             partial.setLength(0);
         }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+        pongs.add(StandardCharsets.UTF_8.decode(message).toString());
         webSocket.request(1);
         return null;
     }

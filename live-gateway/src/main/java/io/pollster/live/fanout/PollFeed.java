@@ -17,7 +17,9 @@ import java.util.function.Consumer;
  * stripes, each fanned out by one task at a time on the fan-out executor; a stripe still busy with an
  * older frame picks up only the newest one when it is done (coalescing at the poll level too), and
  * a stripe starts a round at most once per {@code minFrameInterval}: a viral poll's fan-out costs
- * viewers × rounds a second, whatever the vote rate.
+ * viewers × rounds a second, whatever the vote rate. A frame arriving mid-round is handed to the
+ * viewers that round has not reached yet, so with long rounds a change reaches every viewer within
+ * about one round.
  */
 final class PollFeed {
 
@@ -132,10 +134,18 @@ final class PollFeed {
             ResultsFrame frame = next.getAndSet(null);
             if (frame != null) {
                 lastRoundNanos = System.nanoTime();
+                ResultsFrame first = frame;
                 for (Viewer viewer : viewers) {
+                    // a frame that arrives during the round goes to the viewers not reached yet, so a
+                    // change waits about one round, not the rest of this one plus the next; it stays in
+                    // next, and the next round brings it to the viewers already passed
+                    ResultsFrame newest = next.get();
+                    if (newest != null && newest.supersedes(frame)) {
+                        frame = newest;
+                    }
                     viewer.offer(frame);
                 }
-                metrics.fannedOut(frame);
+                metrics.fannedOut(first);
             }
             scheduled.set(false);
             // a frame published during the round, or between the getAndSet and the flag reset

@@ -205,13 +205,14 @@ public class ResultsBroadcaster implements DisposableBean {
     private void maintain() {
         long stuck = properties.sendTimeout().toNanos();
         long idle = properties.pingInterval().toNanos();
+        long now = System.nanoTime();
         try {
             for (PollFeed feed : feeds.values()) {
                 feed.forEachViewer(viewer -> {
-                    if (viewer.stuckLongerThan(stuck)) {
+                    if (viewer.stuckLongerThan(stuck, now)) {
                         viewer.disconnectStuck();
                     } else {
-                        viewer.pingIfIdle(idle);
+                        viewer.pingIfIdle(idle, now);
                     }
                 });
             }

@@ -5,18 +5,45 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
- * One results message, serialized once for every viewer of this node: the WebSocket text and the SSE
- * event bytes are built here and the same instances go to each connection.
+ * One results message, serialized once for every viewer of this node: the whole WebSocket text frame
+ * (server frames are unmasked, so every connection sends the same bytes) and the SSE event bytes are
+ * built here and the same arrays go to each connection.
  *
+ * @param webSocket the complete WebSocket text frame (RFC 6455 header and UTF-8 payload)
  * @param receivedAtNanos when this node got the message ({@link System#nanoTime()}), for the fan-out
  *     latency
  */
-public record ResultsFrame(UUID pollId, long version, boolean closed, String json, byte[] sse, long receivedAtNanos) {
+public record ResultsFrame(
+        UUID pollId, long version, boolean closed, String json, byte[] webSocket, byte[] sse, long receivedAtNanos) {
 
     public static ResultsFrame of(ResultsMessage message, long receivedAtNanos) {
         String json = message.toJson();
+        byte[] webSocket = textFrame(json.getBytes(StandardCharsets.UTF_8));
         byte[] sse = ("event: " + ResultsMessage.TYPE + "\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
-        return new ResultsFrame(message.pollId(), message.version(), message.closed(), json, sse, receivedAtNanos);
+        return new ResultsFrame(
+                message.pollId(), message.version(), message.closed(), json, webSocket, sse, receivedAtNanos);
+    }
+
+    /** An unmasked, unfragmented WebSocket text frame carrying {@code payload} (RFC 6455 section 5.2). */
+    static byte[] textFrame(byte[] payload) {
+        int length = payload.length;
+        int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+        byte[] frame = new byte[header + length];
+        frame[0] = (byte) 0x81; // FIN, opcode 1 (text)
+        if (length < 126) {
+            frame[1] = (byte) length;
+        } else if (length <= 0xFFFF) {
+            frame[1] = 126;
+            frame[2] = (byte) (length >>> 8);
+            frame[3] = (byte) length;
+        } else {
+            frame[1] = 127;
+            for (int i = 0; i < 8; i++) {
+                frame[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
+            }
+        }
+        System.arraycopy(payload, 0, frame, header, length);
+        return frame;
     }
 
     /**

@@ -101,12 +101,15 @@ public abstract class Viewer {
         return false;
     }
 
-    /** Sends a keep-alive if nothing was written for {@code idleNanos} and nothing is in flight. */
-    final void pingIfIdle(long idleNanos) {
-        if (closed.get() || System.nanoTime() - lastWriteNanos < idleNanos || !busy.compareAndSet(false, true)) {
+    /**
+     * Sends a keep-alive if nothing was written for {@code idleNanos} and nothing is in flight; {@code now}
+     * is one {@link System#nanoTime()} for the whole sweep over a node's viewers.
+     */
+    final void pingIfIdle(long idleNanos, long now) {
+        if (closed.get() || now - lastWriteNanos < idleNanos || !busy.compareAndSet(false, true)) {
             return;
         }
-        writeStartedNanos = System.nanoTime();
+        writeStartedNanos = now;
         try {
             transmitPing();
         } catch (RuntimeException e) {
@@ -131,10 +134,10 @@ public abstract class Viewer {
         writeStartedNanos = 0;
     }
 
-    /** Whether a write has been in flight for longer than {@code limitNanos}. */
-    final boolean stuckLongerThan(long limitNanos) {
+    /** Whether, at {@code now}, a write has been in flight for longer than {@code limitNanos}. */
+    final boolean stuckLongerThan(long limitNanos, long now) {
         long started = writeStartedNanos;
-        return started != 0 && System.nanoTime() - started > limitNanos;
+        return started != 0 && now - started > limitNanos;
     }
 
     /** Disconnects a viewer whose write is stuck: it would only fall further behind. */

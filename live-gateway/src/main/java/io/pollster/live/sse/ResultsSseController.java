@@ -1,7 +1,7 @@
 package io.pollster.live.sse;
 
-import io.pollster.core.json.PollsterJson;
 import io.pollster.core.poll.PollDefinition;
+import io.pollster.live.LiveProblems;
 import io.pollster.live.fanout.FanoutMetrics;
 import io.pollster.live.fanout.ResultsBroadcaster;
 import jakarta.servlet.AsyncContext;
@@ -9,8 +9,6 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -26,9 +24,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ResultsSseController {
 
-    /** API.md problem type of an unknown poll. */
-    static final String NOT_FOUND_TYPE = "https://pollster.io/problems/not-found";
-
     private final ResultsBroadcaster broadcaster;
     private final FanoutMetrics metrics;
 
@@ -42,7 +37,8 @@ class ResultsSseController {
             throws IOException {
         Optional<PollDefinition> poll = broadcaster.find(idOrSlug);
         if (poll.isEmpty()) {
-            notFound(idOrSlug, request, response);
+            LiveProblems.write(
+                    request, response, 404, "not-found", "Not Found", "No poll with id or slug '" + idOrSlug + "'");
             return;
         }
         response.setStatus(HttpServletResponse.SC_OK);
@@ -59,20 +55,5 @@ class ResultsSseController {
         async.addListener(viewer);
         out.setWriteListener(viewer);
         broadcaster.watch(poll.get(), viewer);
-    }
-
-    /** 404 problem+json written directly: content negotiation would refuse it to an event-stream Accept. */
-    private static void notFound(String idOrSlug, HttpServletRequest request, HttpServletResponse response)
-            throws IOException {
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", NOT_FOUND_TYPE);
-        problem.put("title", "Not Found");
-        problem.put("status", HttpServletResponse.SC_NOT_FOUND);
-        problem.put("detail", "No poll with id or slug '" + idOrSlug + "'");
-        problem.put("instance", request.getRequestURI());
-        response.setStatus(HttpServletResponse.SC_NOT_FOUND);
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding("UTF-8");
-        response.getOutputStream().write(PollsterJson.mapper().writeValueAsBytes(problem));
     }
 }

@@ -1,67 +1,73 @@
 package io.pollster.live.ws;
 
+import io.pollster.core.poll.PollDefinition;
 import io.pollster.live.fanout.FanoutMetrics;
+import io.pollster.live.fanout.ResultsBroadcaster;
 import io.pollster.live.fanout.ResultsFrame;
 import io.pollster.live.fanout.Viewer;
-import jakarta.websocket.Session;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.concurrent.Executor;
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.WebSocketSession;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A WebSocket viewer. Frames go out through the container's asynchronous send (the calling thread never
- * waits on the peer) with a send timeout; closing runs on another thread because a close frame to a
- * stuck peer can block until the container gives up.
+ * A WebSocket viewer: results frames are the pre-built bytes of {@link ResultsFrame#webSocket()},
+ * written by its {@link WebSocketConnection} without blocking.
  */
 final class WebSocketViewer extends Viewer {
 
-    private static final ByteBuffer PING = ByteBuffer.allocate(0);
+    private final PollDefinition poll;
+    private final ResultsBroadcaster broadcaster;
+    private final AtomicBoolean counted = new AtomicBoolean();
+    private volatile WebSocketConnection connection;
 
-    private final WebSocketSession session;
-    private final Session container;
-    private final Executor closer;
-
-    WebSocketViewer(
-            WebSocketSession session,
-            Session container,
-            long sendTimeoutMillis,
-            Executor closer,
-            FanoutMetrics metrics) {
+    WebSocketViewer(PollDefinition poll, ResultsBroadcaster broadcaster, FanoutMetrics metrics) {
         super(metrics);
-        this.session = session;
-        this.container = container;
-        this.closer = closer;
-        container.getAsyncRemote().setSendTimeout(sendTimeoutMillis);
-        // pings and close frames use Tomcat's blocking send: bound it the same way
-        container.getUserProperties().put("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT", sendTimeoutMillis);
+        this.poll = poll;
+        this.broadcaster = broadcaster;
+    }
+
+    /** The connection is up: results start flowing, the current ones first. */
+    void opened(WebSocketConnection connection) {
+        this.connection = connection;
+        if (counted.compareAndSet(false, true)) {
+            metrics.connections(true).incrementAndGet();
+        }
+        broadcaster.watch(poll, this);
+    }
+
+    /** The connection is gone, however it ended. */
+    void released() {
+        closedByPeer();
+        if (counted.compareAndSet(true, false)) {
+            metrics.connections(true).decrementAndGet();
+        }
+    }
+
+    /** The connection finished (or failed) writing a results frame. */
+    void resultsWritten(Throwable failure) {
+        sent(failure);
+    }
+
+    /** The connection finished (or failed) writing a ping. */
+    void pingWritten(Throwable failure) {
+        pinged(failure);
     }
 
     @Override
     protected void transmit(ResultsFrame frame) {
-        container.getAsyncRemote().sendText(frame.json(), result -> sent(result.isOK() ? null : result.getException()));
+        connection.sendResults(frame.webSocket());
     }
 
     @Override
     protected void transmitPing() {
-        try {
-            container.getAsyncRemote().sendPing(PING.duplicate());
-            pinged(null);
-        } catch (IOException | RuntimeException e) {
-            pinged(e);
-        }
+        connection.sendPing();
     }
 
     @Override
     protected void close(boolean normally) {
-        CloseStatus status = normally ? CloseStatus.NORMAL : CloseStatus.SESSION_NOT_RELIABLE;
-        closer.execute(() -> {
-            try {
-                session.close(status);
-            } catch (IOException | RuntimeException alreadyGone) {
-                // nothing to release: the container drops the session
-            }
-        });
+        if (normally) {
+            connection.close(WebSocketConnection.NORMAL_CLOSURE, "");
+        } else {
+            // a viewer that stopped reading would never take a close frame
+            connection.abort();
+        }
     }
 }

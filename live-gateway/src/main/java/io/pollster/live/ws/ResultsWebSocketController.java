@@ -1,0 +1,119 @@
+package io.pollster.live.ws;
+
+import io.pollster.core.poll.PollDefinition;
+import io.pollster.live.LiveProblems;
+import io.pollster.live.LiveProperties;
+import io.pollster.live.fanout.FanoutMetrics;
+import io.pollster.live.fanout.ResultsBroadcaster;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code WS /ws/polls/{poll_id or slug}}: live results of one poll (API.md). The opening handshake
+ * (RFC 6455 section 4.2) is answered here and the connection upgraded to a {@link WebSocketConnection}
+ * through the Servlet API; no extension or subprotocol is negotiated, so every viewer can be sent the
+ * same pre-built frame bytes. An unknown poll is upgraded too and then closed with 4404, as API.md
+ * asks; a request that is not a WebSocket handshake gets a problem+json answer.
+ */
+@RestController
+class ResultsWebSocketController implements DisposableBean {
+
+    /** API.md: an unknown poll closes the socket with 4404. */
+    static final int POLL_NOT_FOUND = 4404;
+
+    private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    private final ResultsBroadcaster broadcaster;
+    private final FanoutMetrics metrics;
+    private final long closeTimeoutMillis;
+    /** Ends connections whose peer never answers our close frame; reports failed writes. */
+    private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "live-ws-close");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    ResultsWebSocketController(ResultsBroadcaster broadcaster, FanoutMetrics metrics, LiveProperties properties) {
+        this.broadcaster = broadcaster;
+        this.metrics = metrics;
+        this.closeTimeoutMillis = properties.sendTimeout().toMillis();
+    }
+
+    @GetMapping("/ws/polls/{idOrSlug}")
+    void upgrade(@PathVariable String idOrSlug, HttpServletRequest request, HttpServletResponse response)
+            throws IOException, ServletException {
+        String key = request.getHeader("Sec-WebSocket-Key");
+        if (!"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
+                || !hasToken(request.getHeader("Connection"), "upgrade")
+                || key == null
+                || key.isBlank()) {
+            LiveProblems.write(
+                    request,
+                    response,
+                    400,
+                    "malformed-request",
+                    "Bad Request",
+                    "Expected a WebSocket opening handshake (Upgrade: websocket, Sec-WebSocket-Key)");
+            return;
+        }
+        if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
+            response.setHeader("Sec-WebSocket-Version", "13");
+            LiveProblems.write(
+                    request, response, 426, "malformed-request", "Upgrade Required", "Only WebSocket version 13");
+            return;
+        }
+        Optional<PollDefinition> poll = broadcaster.find(idOrSlug);
+        response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
+        response.setHeader("Upgrade", "websocket");
+        response.setHeader("Connection", "Upgrade");
+        response.setHeader("Sec-WebSocket-Accept", accept(key.trim()));
+        WebSocketConnection connection = request.upgrade(WebSocketConnection.class);
+        if (poll.isEmpty()) {
+            connection.refuse(POLL_NOT_FOUND, "not-found", closer, closeTimeoutMillis);
+            return;
+        }
+        connection.serve(new WebSocketViewer(poll.get(), broadcaster, metrics), closer, closeTimeoutMillis);
+    }
+
+    private static boolean hasToken(String header, String token) {
+        if (header == null) {
+            return false;
+        }
+        for (String part : header.split(",")) {
+            if (part.trim().toLowerCase(Locale.ROOT).equals(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** RFC 6455 4.2.2: base64(SHA-1(key + GUID)). */
+    static String accept(String key) {
+        try {
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-1").digest((key + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII));
+            return Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-1", e);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        closer.shutdownNow();
+    }
+}
