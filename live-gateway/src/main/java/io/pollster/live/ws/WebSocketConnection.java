@@ -385,6 +385,9 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
                 } else {
                     // echo the peer's status code, as RFC 6455 5.5.1 suggests
                     int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : NORMAL_CLOSURE;
+                    if (!sendable(code)) {
+                        code = NORMAL_CLOSURE;
+                    }
                     if (viewer != null) {
                         viewer.closedByPeer();
                     }
@@ -413,6 +416,14 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
     @Override
     public void destroy() {
         terminate();
+    }
+
+    /**
+     * Whether a close code may be sent back (RFC 6455 7.4): 1004-1006 and 1015 are reserved for
+     * reporting and never go on the wire, and codes below 1000 or above 4999 are not defined.
+     */
+    static boolean sendable(int code) {
+        return code >= 1000 && code <= 4999 && (code < 1004 || code > 1006) && code != 1015;
     }
 
     static byte[] closeFrame(int code, String reason) {
