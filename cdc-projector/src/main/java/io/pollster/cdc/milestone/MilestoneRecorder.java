@@ -1,6 +1,7 @@
 package io.pollster.cdc.milestone;
 
 import io.pollster.cdc.CdcProperties;
+import io.pollster.core.redis.LuaScripts;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
 import java.util.List;
@@ -8,7 +9,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -26,7 +26,7 @@ import org.springframework.stereotype.Component;
 public class MilestoneRecorder {
 
     private static final RedisScript<Long> PUBLISH =
-            RedisScript.of(new ClassPathResource("io/pollster/cdc/milestone/publish_milestone.lua"), Long.class);
+            LuaScripts.of(MilestoneRecorder.class, "publish_milestone.lua", Long.class);
 
     private final JdbcClient jdbc;
     private final StringRedisTemplate redis;

@@ -1,15 +1,12 @@
 package io.pollster.core.results;
 
+import io.pollster.core.redis.LuaScripts;
 import io.pollster.core.redis.RedisKeys;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
@@ -19,20 +16,9 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 public class CountsStore {
 
-    /**
-     * Read once into a string: a script built from a resource re-checks the resource under a lock on
-     * every call, which serialises every caller (found under load on the vote path).
-     */
     @SuppressWarnings("rawtypes")
-    private static final RedisScript<List> KEEP_GREATER = RedisScript.of(script("keep_greater.lua"), List.class);
-
-    private static String script(String name) {
-        try {
-            return new ClassPathResource(name, CountsStore.class).getContentAsString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + name, e);
-        }
-    }
+    private static final RedisScript<List> KEEP_GREATER =
+            LuaScripts.of(CountsStore.class, "keep_greater.lua", List.class);
 
     private final StringRedisTemplate redis;
 

@@ -29,17 +29,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.pollster.api.vote.VotesProperties;
 import io.pollster.core.events.VoteEvent;
+import io.pollster.core.redis.LuaScripts;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
 import io.pollster.core.vote.VoteStreamEntry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +43,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
@@ -56,7 +50,6 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.CannotCreateTransactionException;
-import org.springframework.util.StreamUtils;
 
 /**
  * Moves accepted votes from {@code poll:votes:stream-{N}} into PostgreSQL exactly once. Every instance
@@ -74,8 +67,9 @@ class VoteStreamIngester implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(VoteStreamIngester.class);
     private static final long DEAD_LETTER_MAX_LENGTH = 100_000;
     private static final Duration GAUGE_PERIOD = Duration.ofSeconds(1);
-    private static final String TRIM_ACKNOWLEDGED = script("trim_acknowledged.lua");
-    private static final String TRIM_ACKNOWLEDGED_SHA = sha1(TRIM_ACKNOWLEDGED);
+    private static final String TRIM_ACKNOWLEDGED =
+            LuaScripts.source(VoteStreamIngester.class, "trim_acknowledged.lua");
+    private static final String TRIM_ACKNOWLEDGED_SHA = LuaScripts.sha1(TRIM_ACKNOWLEDGED);
 
     private final LettuceConnectionFactory redis;
     private final VoteBatchWriter writer;
@@ -500,24 +494,6 @@ class VoteStreamIngester implements SmartLifecycle {
                 Thread.currentThread().interrupt();
                 running = false;
             }
-        }
-    }
-
-    private static String script(String name) {
-        try (var in = new ClassPathResource(name, VoteStreamIngester.class).getInputStream()) {
-            return StreamUtils.copyToString(in, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + name, e);
-        }
-    }
-
-    /** The id Redis knows a script by (EVALSHA). */
-    private static String sha1(String script) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-1", e);
         }
     }
 

@@ -1,9 +1,8 @@
 package io.pollster.api.vote;
 
+import io.pollster.core.redis.LuaScripts;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,11 +11,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
-import org.springframework.util.StreamUtils;
 
 /**
  * Puts a validated vote into its shard's stream through {@code enqueue_vote.lua} (EVALSHA; the
@@ -25,12 +22,8 @@ import org.springframework.util.StreamUtils;
 @Component
 class VoteEnqueuer {
 
-    /**
-     * Read once into a string: a resource-backed script re-checks its resource under a lock on every
-     * call (DefaultRedisScript.getSha1), which serialised every vote request behind one lock.
-     */
     @SuppressWarnings("rawtypes")
-    private static final RedisScript<List> ENQUEUE = RedisScript.of(script("enqueue_vote.lua"), List.class);
+    private static final RedisScript<List> ENQUEUE = LuaScripts.of(VoteEnqueuer.class, "enqueue_vote.lua", List.class);
 
     private final StringRedisTemplate redis;
     private final Shards shards;
@@ -73,14 +66,6 @@ class VoteEnqueuer {
             case "already-voted" -> new Outcome.AlreadyVoted(value);
             default -> throw new IllegalStateException("unexpected reply of the vote script: " + reply);
         };
-    }
-
-    private static String script(String name) {
-        try (var in = new ClassPathResource(name, VoteEnqueuer.class).getInputStream()) {
-            return StreamUtils.copyToString(in, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + name, e);
-        }
     }
 
     /** What identifies "the same body" for an Idempotency-Key: the poll and the answers, in order. */
