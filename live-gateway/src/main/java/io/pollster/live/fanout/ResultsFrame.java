@@ -14,22 +14,29 @@ import java.util.UUID;
  *     latency
  */
 public record ResultsFrame(
-        UUID pollId, long version, boolean closed, String json, byte[] webSocket, byte[] sse, long receivedAtNanos) {
+        UUID pollId, long version, boolean closed, byte[] webSocket, byte[] sse, long receivedAtNanos) {
 
     public static ResultsFrame of(ResultsMessage message, long receivedAtNanos) {
         String json = message.toJson();
         byte[] webSocket = textFrame(json.getBytes(StandardCharsets.UTF_8));
         byte[] sse = ("event: " + ResultsMessage.TYPE + "\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
-        return new ResultsFrame(
-                message.pollId(), message.version(), message.closed(), json, webSocket, sse, receivedAtNanos);
+        return new ResultsFrame(message.pollId(), message.version(), message.closed(), webSocket, sse, receivedAtNanos);
     }
 
-    /** An unmasked, unfragmented WebSocket text frame carrying {@code payload} (RFC 6455 section 5.2). */
+    /** An unmasked, unfragmented WebSocket text frame carrying {@code payload}. */
     static byte[] textFrame(byte[] payload) {
+        return unmaskedFrame(0x1, payload);
+    }
+
+    /**
+     * An unmasked, unfragmented WebSocket frame (RFC 6455 section 5.2), as a server sends them: results,
+     * and the connection's pongs and close frames.
+     */
+    public static byte[] unmaskedFrame(int opcode, byte[] payload) {
         int length = payload.length;
         int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
         byte[] frame = new byte[header + length];
-        frame[0] = (byte) 0x81; // FIN, opcode 1 (text)
+        frame[0] = (byte) (0x80 | opcode); // FIN + opcode
         if (length < 126) {
             frame[1] = (byte) length;
         } else if (length <= 0xFFFF) {

@@ -1,5 +1,6 @@
 package io.pollster.live.ws;
 
+import io.pollster.live.fanout.ResultsFrame;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
@@ -395,7 +396,7 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
                 }
                 return false;
             }
-            case 0x9 -> enqueue(new Write(controlFrame(0xA, payload), Kind.CONTROL));
+            case 0x9 -> enqueue(new Write(ResultsFrame.unmaskedFrame(0xA, payload), Kind.CONTROL));
             default -> {
                 // a pong (answer to our keep-alive): nothing to do
             }
@@ -432,14 +433,6 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
         payload[0] = (byte) (code >>> 8);
         payload[1] = (byte) code;
         System.arraycopy(text, 0, payload, 2, payload.length - 2);
-        return controlFrame(0x8, payload);
-    }
-
-    private static byte[] controlFrame(int opcode, byte[] payload) {
-        byte[] frame = new byte[2 + payload.length];
-        frame[0] = (byte) (0x80 | opcode);
-        frame[1] = (byte) payload.length;
-        System.arraycopy(payload, 0, frame, 2, payload.length);
-        return frame;
+        return ResultsFrame.unmaskedFrame(0x8, payload);
     }
 }
