@@ -1,6 +1,7 @@
 package io.pollster.live;
 
 import io.pollster.core.json.PollsterJson;
+import io.pollster.core.json.ProblemTypes;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -27,7 +28,7 @@ public final class LiveProblems {
             String detail)
             throws IOException {
         Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "https://pollster.io/problems/" + slug);
+        problem.put("type", ProblemTypes.of(slug).toString());
         problem.put("title", title);
         problem.put("status", status);
         problem.put("detail", detail);

@@ -1,5 +1,6 @@
 package io.pollster.jobs.notify;
 
+import io.pollster.core.json.ProblemTypes;
 import java.net.URI;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -17,7 +18,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @RestControllerAdvice(assignableTypes = NotificationsController.class)
 class NotificationsProblemHandler {
 
-    static final URI UNAUTHENTICATED = URI.create("https://pollster.io/problems/unauthenticated");
+    static final URI UNAUTHENTICATED = ProblemTypes.of("unauthenticated");
 
     @ExceptionHandler(NotificationsController.UnauthenticatedException.class)
     ProblemDetail unauthenticated(NotificationsController.UnauthenticatedException e) {

@@ -2,6 +2,7 @@ package io.pollster.api.openapi;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.pollster.api.problem.CurrentUser;
+import io.pollster.core.json.ProblemTypes;
 import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.core.util.Json;
 import io.swagger.v3.oas.models.info.Info;
@@ -90,7 +91,9 @@ class WriteApiOpenApi {
         return new Schema<>()
                 .type("object")
                 .description("RFC 9457 problem; type ends with the slug of API.md")
-                .addProperty("type", new StringSchema().example("https://pollster.io/problems/validation"))
+                .addProperty(
+                        "type",
+                        new StringSchema().example(ProblemTypes.of("validation").toString()))
                 .addProperty("title", new StringSchema())
                 .addProperty("status", new Schema<>().type("integer"))
                 .addProperty("detail", new StringSchema())

@@ -1,5 +1,6 @@
 package io.pollster.api.problem;
 
+import io.pollster.core.json.ProblemTypes;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 
@@ -19,9 +20,6 @@ public enum ProblemType {
     PAYLOAD_TOO_LARGE("payload-too-large", "Request body too large", HttpStatus.CONTENT_TOO_LARGE),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", HttpStatus.UNSUPPORTED_MEDIA_TYPE),
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", HttpStatus.METHOD_NOT_ALLOWED);
-
-    /** Every problem type URI is this base followed by the slug. */
-    public static final String BASE_URI = "https://pollster.io/problems/";
 
     private final String slug;
     private final String title;
@@ -47,6 +45,6 @@ public enum ProblemType {
 
     /** The {@code type} member of a problem response. */
     public URI uri() {
-        return URI.create(BASE_URI + slug);
+        return ProblemTypes.of(slug);
     }
 }
