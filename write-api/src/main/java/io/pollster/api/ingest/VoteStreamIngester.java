@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -67,6 +68,9 @@ class VoteStreamIngester implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(VoteStreamIngester.class);
     private static final long DEAD_LETTER_MAX_LENGTH = 100_000;
     private static final Duration GAUGE_PERIOD = Duration.ofSeconds(1);
+    /** How long a stopping worker gets, beyond one read, to write the batch it holds. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
     private static final String TRIM_ACKNOWLEDGED =
             LuaScripts.source(VoteStreamIngester.class, "trim_acknowledged.lua");
     private static final String TRIM_ACKNOWLEDGED_SHA = LuaScripts.sha1(TRIM_ACKNOWLEDGED);
@@ -158,17 +162,28 @@ class VoteStreamIngester implements SmartLifecycle {
     @Override
     public void stop() {
         synchronized (lifecycle) {
+            // No interrupt: a worker blocked in XREADGROUP would leave the read running in Redis, which
+            // could still hand the next entries to a consumer nobody drives. Each worker finishes its
+            // read (at most block-time) and the batch it got, then closes its connection.
             for (ShardWorker worker : workers) {
                 worker.running = false;
-                worker.thread.interrupt();
+                LockSupport.unpark(worker.thread);
             }
-            for (ShardWorker worker : workers) {
-                try {
-                    worker.thread.join(TimeUnit.SECONDS.toMillis(10));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
+            long deadline =
+                    System.nanoTime() + properties.blockTime().plus(STOP_GRACE).toNanos();
+            try {
+                for (ShardWorker worker : workers) {
+                    long left = deadline - System.nanoTime();
+                    if (left > 0) {
+                        TimeUnit.NANOSECONDS.timedJoin(worker.thread, left);
+                    }
+                    if (worker.thread.isAlive()) {
+                        log.warn("Vote ingester worker {} did not stop in time; interrupting it", worker.thread);
+                        worker.thread.interrupt();
+                    }
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             workers = List.of();
         }
@@ -278,7 +293,8 @@ class VoteStreamIngester implements SmartLifecycle {
                 }
             } finally {
                 if (connection != null) {
-                    connection.closeAsync();
+                    // closed before stop() returns: no read of this consumer outlives the worker
+                    connection.close();
                 }
             }
         }
@@ -487,12 +503,15 @@ class VoteStreamIngester implements SmartLifecycle {
             lengthByShard.get(shard).set(commands.xlen(stream));
         }
 
+        /** Waits out a failure; {@link #stop()} cuts the wait short. */
         private void pause(Duration duration) {
-            try {
-                Thread.sleep(duration.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running = false;
+            long until = System.nanoTime() + duration.toNanos();
+            long left;
+            while (running && (left = until - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(this, left);
+                if (Thread.interrupted()) {
+                    running = false;
+                }
             }
         }
     }

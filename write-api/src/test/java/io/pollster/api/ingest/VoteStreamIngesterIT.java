@@ -148,6 +148,17 @@ class VoteStreamIngesterIT {
     }
 
     @Test
+    void stoppedIngesterLeavesNoReadRunningInRedis() {
+        // an entry added right after stop() must not go to a read the stopped worker left blocked in Redis
+        for (int round = 0; round < 10; round++) {
+            List<RecordId> ids = enqueueWithoutIngesting(1);
+            await().atMost(Duration.ofSeconds(15)).until(() -> streamHasNone(ids));
+        }
+        assertThat(polls.responses(poll.pollId())).isEqualTo(30);
+        polls.assertCountersMatchResponses(poll);
+    }
+
+    @Test
     void voteSplitAcrossTwoBatchesReadsAcceptedUntilEveryAnswerIsRecorded() {
         VoteHttp http = new VoteHttp(port);
         UUID user = UUID.randomUUID();
