@@ -1,6 +1,7 @@
 package io.pollster.standalone;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -8,6 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.ClassUtils;
 
 /** DESIGN.md: services meet in PostgreSQL and Redis, never in each other's code; only core is shared. */
 class ArchitectureTest {
@@ -64,5 +66,13 @@ class ArchitectureTest {
                 .dependOnClassesThat()
                 .resideInAnyPackage("io.pollster.embedded..", "io.pollster.testing..")
                 .check(classes);
+    }
+
+    @Test
+    void tomcatsJsr356ContainerIsNotOnTheClasspath() {
+        // present, Boot would register its container and a filter that every request passes through
+        assertThat(ClassUtils.isPresent("org.apache.tomcat.websocket.server.WsSci", null))
+                .as("tomcat-embed-websocket excluded from spring-boot-starter-webmvc in every service")
+                .isFalse();
     }
 }
