@@ -24,11 +24,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.coyote.AbstractProtocol;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -39,8 +42,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
         // short enough for the stalled viewer to be cut off quickly, long enough that healthy viewers on a
         // loaded 2-core machine are not mistaken for stuck ones
         // every update is sent (no frame-rate cap), so the stalled viewer's socket fills up and the
-        // coalescing and slow-viewer paths, not the cap, are what these tests exercise
-        properties = {"pollster.live.send-timeout=3s", "pollster.live.min-frame-interval=0ms"})
+        // coalescing and slow-viewer paths, not the cap, are what these tests exercise;
+        // a completed SSE response's last write gives up after connection-timeout (60s by default)
+        properties = {
+            "pollster.live.send-timeout=3s",
+            "pollster.live.min-frame-interval=0ms",
+            "server.tomcat.connection-timeout=5s"
+        })
 class FanoutIT {
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -60,6 +68,9 @@ class FanoutIT {
 
     @Autowired
     FanoutMetrics metrics;
+
+    @Autowired
+    ServletWebServerApplicationContext context;
 
     private TestPolls polls;
 
@@ -104,6 +115,7 @@ class FanoutIT {
         // big messages (20 x 20 choices, ~25 KB each) fill a stalled peer's socket buffers quickly
         TestPolls.Poll poll = polls.create(20, 20);
         double slowBefore = metrics.disconnectedSlowCount();
+        long connectionsBefore = openConnections();
         Socket stalled = stalledViewer(poll);
         List<ViewerClient> viewers = connect(poll, 20);
         await().until(() -> viewers.stream().allMatch(v -> v.last() != null));
@@ -124,6 +136,28 @@ class FanoutIT {
         assertThat(metrics.coalescedCount())
                 .as("the stalled viewer skipped to the latest")
                 .isPositive();
+        // the stalled peer still reads nothing, yet its socket is released: no connection slot, no
+        // send buffer held for a viewer that was disconnected
+        await().atMost(Duration.ofSeconds(10)).until(() -> openConnections() <= connectionsBefore);
+        stalled.close();
+    }
+
+    @Test
+    void anSseViewerThatStopsReadingIsDisconnectedAndItsSocketReleased() throws Exception {
+        TestPolls.Poll poll = polls.create(20, 20);
+        double slowBefore = metrics.disconnectedSlowCount();
+        long connectionsBefore = openConnections();
+        Socket stalled = stalledSseViewer(poll);
+
+        for (int vote = 0; vote < 500; vote++) {
+            polls.count(poll, poll.choice(random.nextInt(20), random.nextInt(20)));
+            polls.publish(poll, false);
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.disconnectedSlowCount() > slowBefore);
+        // completed, its response's last write times out after the connector's connection-timeout
+        // (5s here, 60s by default) and Tomcat closes the socket
+        await().atMost(Duration.ofSeconds(20)).until(() -> openConnections() <= connectionsBefore);
         stalled.close();
     }
 
@@ -178,23 +212,39 @@ class FanoutIT {
 
     /** A WebSocket viewer on a raw socket with a tiny receive buffer that never reads past the handshake. */
     private Socket stalledViewer(TestPolls.Poll poll) throws Exception {
+        return stalledViewer(
+                "GET /ws/polls/" + poll.pollId() + " HTTP/1.1\r\n"
+                        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n",
+                "HTTP/1.1 101");
+    }
+
+    /** An SSE viewer on a raw socket with a tiny receive buffer that never reads past the headers. */
+    private Socket stalledSseViewer(TestPolls.Poll poll) throws Exception {
+        return stalledViewer(
+                "GET /sse/polls/" + poll.pollId() + " HTTP/1.1\r\nAccept: text/event-stream\r\n", "HTTP/1.1 200");
+    }
+
+    private Socket stalledViewer(String requestHead, String expectedStatus) throws Exception {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(4096);
         socket.connect(new InetSocketAddress("localhost", port), 5_000);
         OutputStream out = socket.getOutputStream();
-        out.write(("GET /ws/polls/" + poll.pollId() + " HTTP/1.1\r\n"
-                        + "Host: localhost:" + port + "\r\n"
-                        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        out.write((requestHead + "Host: localhost:" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         InputStream in = socket.getInputStream();
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
             head.append((char) in.read());
         }
-        assertThat(head.toString()).startsWith("HTTP/1.1 101");
+        assertThat(head.toString()).startsWith(expectedStatus);
         return socket;
+    }
+
+    /** Connections Tomcat holds open on the server port. */
+    private long openConnections() {
+        TomcatWebServer server = (TomcatWebServer) context.getWebServer();
+        return ((AbstractProtocol<?>) server.getTomcat().getConnector().getProtocolHandler()).getConnectionCount();
     }
 
     private long redisSubscribers(TestPolls.Poll poll) {

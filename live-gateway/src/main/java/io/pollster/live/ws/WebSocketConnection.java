@@ -134,9 +134,19 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
         enqueue(new Write(closeFrame(code, reason), Kind.CLOSE));
     }
 
-    /** Ends the connection now, without a closing handshake: for a peer that stopped reading. */
+    /**
+     * Ends the connection now, without a closing handshake: for a peer that stopped reading. Its socket
+     * is closed too, since no event of such a peer would ever let the container release it.
+     */
     void abort() {
+        WebConnection upgraded;
+        synchronized (this) {
+            upgraded = connection;
+        }
         terminate();
+        if (upgraded != null) {
+            TomcatSockets.closeNow(upgraded);
+        }
     }
 
     private void enqueue(Write write) {

@@ -1,0 +1,56 @@
+package io.pollster.live.ws;
+
+import jakarta.servlet.http.WebConnection;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import org.apache.coyote.http11.upgrade.UpgradeServletOutputStream;
+import org.apache.tomcat.util.net.SocketWrapperBase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes the socket under an upgraded connection at once. {@link WebConnection#close()} only marks
+ * Tomcat's streams closed; the socket is released at the connection's next read or write event, and
+ * a peer that stopped reading produces neither (Tomcat leaves an upgraded socket without timeouts),
+ * so its socket, connection slot and full send buffer would stay until the peer went away. The Servlet
+ * API has no abortive close, so this reaches Tomcat's socket, as its own WebSocket does on a write
+ * timeout; on another container, or a Tomcat laid out differently, it reports {@code false}.
+ */
+final class TomcatSockets {
+
+    private static final Logger log = LoggerFactory.getLogger(TomcatSockets.class);
+    private static final Field SOCKET = socketField();
+
+    private TomcatSockets() {}
+
+    /** Whether the socket of {@code connection} was closed; {@code false} when it cannot be reached. */
+    static boolean closeNow(WebConnection connection) {
+        if (SOCKET == null) {
+            return false;
+        }
+        try {
+            if (connection.getOutputStream() instanceof UpgradeServletOutputStream out
+                    && SOCKET.get(out) instanceof SocketWrapperBase<?> socket) {
+                socket.close();
+                return true;
+            }
+        } catch (ReflectiveOperationException | RuntimeException | IOException e) {
+            log.debug("Cannot close the upgraded socket directly: {}", e.toString());
+        }
+        return false;
+    }
+
+    private static Field socketField() {
+        try {
+            Field field = UpgradeServletOutputStream.class.getDeclaredField("socketWrapper");
+            field.setAccessible(true);
+            return field;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            log.warn(
+                    "Tomcat's upgraded socket is out of reach ({}): a viewer disconnected for not reading keeps "
+                            + "its socket until its peer goes away",
+                    e.toString());
+            return null;
+        }
+    }
+}
