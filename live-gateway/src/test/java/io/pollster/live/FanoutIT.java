@@ -120,10 +120,7 @@ class FanoutIT {
         List<ViewerClient> viewers = connect(poll, 20);
         await().until(() -> viewers.stream().allMatch(v -> v.last() != null));
 
-        for (int vote = 0; vote < 500; vote++) {
-            polls.count(poll, poll.choice(random.nextInt(20), random.nextInt(20)));
-            polls.publish(poll, false);
-        }
+        publishRandomVotes(poll, 500);
         polls.close(poll);
         polls.publish(poll, true);
 
@@ -149,10 +146,7 @@ class FanoutIT {
         long connectionsBefore = openConnections();
         Socket stalled = stalledSseViewer(poll);
 
-        for (int vote = 0; vote < 500; vote++) {
-            polls.count(poll, poll.choice(random.nextInt(20), random.nextInt(20)));
-            polls.publish(poll, false);
-        }
+        publishRandomVotes(poll, 500);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> metrics.disconnectedSlowCount() > slowBefore);
         // completed, its response's last write times out after the connector's connection-timeout
@@ -239,6 +233,14 @@ class FanoutIT {
         }
         assertThat(head.toString()).startsWith(expectedStatus);
         return socket;
+    }
+
+    /** Counts and publishes votes on random choices of a 20 x 20 poll, every one as its own update. */
+    private void publishRandomVotes(TestPolls.Poll poll, int votes) {
+        for (int vote = 0; vote < votes; vote++) {
+            polls.count(poll, poll.choice(random.nextInt(20), random.nextInt(20)));
+            polls.publish(poll, false);
+        }
     }
 
     /** Connections Tomcat holds open on the server port. */
