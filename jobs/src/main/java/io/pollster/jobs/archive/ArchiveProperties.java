@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -53,6 +54,8 @@ record ArchiveProperties(
      * @param pathStyle path-style addressing, which MinIO needs
      * @param accessKey static credentials; the AWS default chain when unset
      * @param secretKey static credentials, with {@code accessKey}
+     * @param partSize files larger than this go up as a multipart upload in parts of this size (at
+     *     least 5MB, S3's minimum; raised for a file that would need more than 10,000 parts)
      */
     record S3(
             String bucket,
@@ -61,5 +64,6 @@ record ArchiveProperties(
             URI endpoint,
             @DefaultValue("false") boolean pathStyle,
             String accessKey,
-            String secretKey) {}
+            String secretKey,
+            @DefaultValue("64MB") DataSize partSize) {}
 }

@@ -25,6 +25,11 @@ class ArchiveStoreConfiguration {
         if (settings.bucket() == null || settings.bucket().isBlank()) {
             throw new IllegalStateException("pollster.jobs.archive.store=s3 needs pollster.jobs.archive.s3.bucket");
         }
+        if (settings.partSize().toBytes() < S3ObjectStore.MIN_PART_SIZE) {
+            throw new IllegalStateException(
+                    "pollster.jobs.archive.s3.part-size must be at least 5MB (S3's smallest part), not "
+                            + settings.partSize());
+        }
         S3ClientBuilder builder =
                 S3Client.builder().region(Region.of(settings.region())).forcePathStyle(settings.pathStyle());
         if (settings.endpoint() != null) {
@@ -35,6 +40,10 @@ class ArchiveStoreConfiguration {
                         ? DefaultCredentialsProvider.builder().build()
                         : StaticCredentialsProvider.create(
                                 AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())));
-        return new S3ObjectStore(builder.build(), settings.bucket(), settings.prefix());
+        return new S3ObjectStore(
+                builder.build(),
+                settings.bucket(),
+                settings.prefix(),
+                settings.partSize().toBytes());
     }
 }

@@ -118,6 +118,32 @@ class S3ObjectStoreIT {
     }
 
     @Test
+    void aFileLargerThanAPartGoesUpInPartsAndArrivesWhole() throws Exception {
+        Path csv = randomFile("big.csv", 12 * 1024 * 1024 + 3);
+
+        try (S3ObjectStore store = storeFor(BUCKET, "5MB")) {
+            store.put("polls/p4/responses.csv", csv, "text/csv; charset=utf-8");
+        }
+
+        ResponseBytes<GetObjectResponse> stored =
+                reader.getObjectAsBytes(r -> r.bucket(BUCKET).key("pollster/polls/p4/responses.csv"));
+        assertThat(stored.asByteArray()).isEqualTo(Files.readAllBytes(csv));
+        assertThat(stored.response().contentType().replace(" ", "")).isEqualTo("text/csv;charset=utf-8");
+        // a multipart object's ETag ends in its number of parts: 5 + 5 + 2 MiB
+        assertThat(stored.response().eTag()).endsWith("-3\"");
+        assertThat(reader.listMultipartUploads(r -> r.bucket(BUCKET)).uploads())
+                .as("no upload left open")
+                .isEmpty();
+    }
+
+    @Test
+    void aPartSizeBelowS3sMinimumIsRefusedAtStartup() {
+        assertThatThrownBy(() -> storeFor(BUCKET, "1MB"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("pollster.jobs.archive.s3.part-size must be at least 5MB");
+    }
+
+    @Test
     void aRetriedArchiveReplacesTheObjectWhole() throws Exception {
         Path first = randomFile("first.csv", 200_000);
         Path second = randomFile("second.csv", 1_000);
@@ -145,7 +171,12 @@ class S3ObjectStoreIT {
 
     /** The store the application would build from these {@code pollster.jobs.archive.*} properties. */
     private static S3ObjectStore storeFor(String bucket) {
+        return storeFor(bucket, "64MB");
+    }
+
+    private static S3ObjectStore storeFor(String bucket, String partSize) {
         Map<String, String> properties = Map.of(
+                "pollster.jobs.archive.s3.part-size", partSize,
                 "pollster.jobs.archive.store", "s3",
                 "pollster.jobs.archive.s3.bucket", bucket,
                 "pollster.jobs.archive.s3.prefix", "pollster/",
