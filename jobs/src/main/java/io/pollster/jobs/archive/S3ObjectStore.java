@@ -70,6 +70,8 @@ final class S3ObjectStore implements ObjectStore, AutoCloseable {
         String uploadId = s3.createMultipartUpload(r ->
                         r.bucket(bucket).key(key).contentType(contentType).checksumAlgorithm(ChecksumAlgorithm.CRC32))
                 .uploadId();
+        long count = (size + part - 1) / part;
+        log.info("Uploading {} ({} bytes) in {} parts of {} bytes", key, size, count, part);
         try {
             List<CompletedPart> parts = new ArrayList<>();
             for (long offset = 0; offset < size; offset += part) {
@@ -91,10 +93,13 @@ final class S3ObjectStore implements ObjectStore, AutoCloseable {
                         .eTag(uploaded.eTag())
                         .checksumCRC32(uploaded.checksumCRC32())
                         .build());
+                if (number % 10 == 0) {
+                    log.info("Uploading {}: {} of {} parts in", key, number, count);
+                }
             }
             s3.completeMultipartUpload(
                     r -> r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
-            log.debug("Uploaded {} ({} bytes) in {} parts", key, size, parts.size());
+            log.info("Uploaded {} ({} bytes) in {} parts", key, size, parts.size());
         } catch (RuntimeException e) {
             // parts left behind are billed storage, invisible to readers
             try {
