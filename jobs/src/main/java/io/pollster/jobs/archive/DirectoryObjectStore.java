@@ -16,7 +16,7 @@ final class DirectoryObjectStore implements ObjectStore {
     }
 
     @Override
-    public void put(String key, Path content, String contentType) throws IOException {
+    public void put(String key, Path content, String contentType, Runnable progress) throws IOException {
         Path target = resolve(key);
         Files.createDirectories(target.getParent());
         // copied beside the target first: the rename is atomic on one file system, so a reader never

@@ -113,7 +113,8 @@ class PollArchiver {
                     PollArchive.FORMAT, clock.instant(), poll, written.results(), written.responseCount());
             PollsterJson.mapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), archive);
             String prefix = "polls/" + pollId + "/";
-            store.put(prefix + "responses.csv", csv, "text/csv; charset=utf-8");
+            // a multi-gigabyte upload keeps the lease too
+            store.put(prefix + "responses.csv", csv, "text/csv; charset=utf-8", () -> extendLease(pollId, claim.get()));
             // written last: a poll.json means the archive is complete
             store.put(prefix + "poll.json", json, "application/json");
             finish(pollId, claim.get(), store.location(prefix), written.responseCount());

@@ -49,7 +49,7 @@ final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public void put(String key, Path content, String contentType) throws IOException {
+    public void put(String key, Path content, String contentType, Runnable progress) throws IOException {
         long size = Files.size(content);
         if (size <= partSize) {
             s3.putObject(
@@ -60,11 +60,11 @@ final class S3ObjectStore implements ObjectStore, AutoCloseable {
                             .build(),
                     RequestBody.fromFile(content));
         } else {
-            putInParts(prefix + key, content, size, contentType);
+            putInParts(prefix + key, content, size, contentType, progress);
         }
     }
 
-    private void putInParts(String key, Path content, long size, String contentType) {
+    private void putInParts(String key, Path content, long size, String contentType, Runnable progress) {
         // a part size that keeps any file within S3's 10,000 parts
         long part = Math.max(partSize, (size + MAX_PARTS - 1) / MAX_PARTS);
         String uploadId = s3.createMultipartUpload(r ->
@@ -93,6 +93,7 @@ final class S3ObjectStore implements ObjectStore, AutoCloseable {
                         .eTag(uploaded.eTag())
                         .checksumCRC32(uploaded.checksumCRC32())
                         .build());
+                progress.run();
                 if (number % 10 == 0) {
                     log.info("Uploading {}: {} of {} parts in", key, number, count);
                 }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,9 +122,11 @@ class S3ObjectStoreIT {
     void aFileLargerThanAPartGoesUpInPartsAndArrivesWhole() throws Exception {
         Path csv = randomFile("big.csv", 12 * 1024 * 1024 + 3);
 
+        AtomicInteger progress = new AtomicInteger();
         try (S3ObjectStore store = storeFor(BUCKET, "5MB")) {
-            store.put("polls/p4/responses.csv", csv, "text/csv; charset=utf-8");
+            store.put("polls/p4/responses.csv", csv, "text/csv; charset=utf-8", progress::incrementAndGet);
         }
+        assertThat(progress).as("progress reported once a part").hasValue(3);
 
         ResponseBytes<GetObjectResponse> stored =
                 reader.getObjectAsBytes(r -> r.bucket(BUCKET).key("pollster/polls/p4/responses.csv"));
