@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * a peer that stopped reading produces neither (Tomcat leaves an upgraded socket without timeouts),
  * so its socket, connection slot and full send buffer would stay until the peer went away. The Servlet
  * API has no abortive close, so this reaches Tomcat's socket, as its own WebSocket does on a write
- * timeout; on another container, or a Tomcat laid out differently, it reports {@code false}.
+ * timeout; on another container, or a Tomcat laid out differently, it does nothing (and says so once).
  */
 final class TomcatSockets {
 
@@ -23,21 +23,19 @@ final class TomcatSockets {
 
     private TomcatSockets() {}
 
-    /** Whether the socket of {@code connection} was closed; {@code false} when it cannot be reached. */
-    static boolean closeNow(WebConnection connection) {
+    /** Closes the socket of {@code connection}, when it can be reached. */
+    static void closeNow(WebConnection connection) {
         if (SOCKET == null) {
-            return false;
+            return;
         }
         try {
             if (connection.getOutputStream() instanceof UpgradeServletOutputStream out
                     && SOCKET.get(out) instanceof SocketWrapperBase<?> socket) {
                 socket.close();
-                return true;
             }
         } catch (ReflectiveOperationException | RuntimeException | IOException e) {
             log.debug("Cannot close the upgraded socket directly: {}", e.toString());
         }
-        return false;
     }
 
     private static Field socketField() {
