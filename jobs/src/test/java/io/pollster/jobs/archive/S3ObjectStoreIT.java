@@ -2,6 +2,7 @@ package io.pollster.jobs.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -198,25 +199,20 @@ class S3ObjectStoreIT {
         return Files.write(work.resolve(name), bytes);
     }
 
-    private static void awaitListening() throws InterruptedException {
+    private static void awaitListening() {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (System.nanoTime() < deadline) {
+        await().atMost(STARTUP).pollInterval(Duration.ofMillis(250)).until(() -> {
             assertThat(server.isAlive())
                     .as("S3 server exited; see target/s3-server.log")
                     .isTrue();
             try {
-                HttpResponse<Void> answer = http.send(
-                        HttpRequest.newBuilder(endpoint.resolve("/")).build(), HttpResponse.BodyHandlers.discarding());
-                if (answer.statusCode() < 500) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
+                HttpRequest probe =
+                        HttpRequest.newBuilder(endpoint.resolve("/")).build();
+                return http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() < 500;
+            } catch (IOException notListeningYet) {
+                return false;
             }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("S3 server not listening after " + STARTUP + "; see target/s3-server.log");
+        });
     }
 
     private static int freePort() {
