@@ -3,6 +3,7 @@ package io.pollster.live.ws;
 import jakarta.servlet.http.WebConnection;
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.util.concurrent.locks.Lock;
 import org.apache.coyote.http11.upgrade.UpgradeServletOutputStream;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 import org.slf4j.Logger;
@@ -31,7 +32,15 @@ final class TomcatSockets {
         try {
             if (connection.getOutputStream() instanceof UpgradeServletOutputStream out
                     && SOCKET.get(out) instanceof SocketWrapperBase<?> socket) {
-                socket.close();
+                // the lock a container thread holds while it processes an event of this socket: the
+                // socket is never closed (and its channel handed to the next connection) under it
+                Lock lock = socket.getLock();
+                lock.lock();
+                try {
+                    socket.close();
+                } finally {
+                    lock.unlock();
+                }
             }
         } catch (ReflectiveOperationException | RuntimeException | IOException e) {
             log.debug("Cannot close the upgraded socket directly: {}", e.toString());
