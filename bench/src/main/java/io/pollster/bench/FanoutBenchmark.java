@@ -204,23 +204,11 @@ public final class FanoutBenchmark {
 
         Latencies latencies = Latencies.of(clients.receipts(), startVersion, versionTimes, clients.upgraded());
         System.out.printf(
-                "latency %s→viewer, every (vote, viewer) pair: p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms"
-                        + " (%d samples; %d pairs never delivered)%n",
-                votes ? "vote 202" : "publish",
-                latencies.pairs.percentile(0.50),
-                latencies.pairs.percentile(0.99),
-                latencies.pairs.percentile(0.999),
-                latencies.pairs.percentile(1.0),
-                latencies.pairs.total,
-                latencies.missing);
+                "latency %s→viewer, every (vote, viewer) pair: %s (%d samples; %d pairs never delivered)%n",
+                votes ? "vote 202" : "publish", latencies.pairs.summary(), latencies.pairs.total, latencies.missing);
         System.out.printf(
-                "latency change→viewer, newest vote of each message: p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms"
-                        + " (%d samples)%n",
-                latencies.messages.percentile(0.50),
-                latencies.messages.percentile(0.99),
-                latencies.messages.percentile(0.999),
-                latencies.messages.percentile(1.0),
-                latencies.messages.total);
+                "latency change→viewer, newest vote of each message: %s (%d samples)%n",
+                latencies.messages.summary(), latencies.messages.total);
         if (votes) {
             Latencies publishes;
             synchronized (published) {
@@ -327,6 +315,13 @@ public final class FanoutBenchmark {
         void add(long nanos) {
             buckets[(int) Math.min(MAX_LATENCY_MS, Math.max(0, nanos / 1_000_000))]++;
             total++;
+        }
+
+        /** "p50 … ms, p99 … ms, p99.9 … ms, max … ms", as every latency line prints it. */
+        String summary() {
+            return String.format(
+                    "p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms",
+                    percentile(0.50), percentile(0.99), percentile(0.999), percentile(1.0));
         }
 
         long percentile(double p) {

@@ -132,11 +132,7 @@ class LiveResultsIT {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.headers().firstValue("Content-Type"))
-                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
-        JsonNode problem = PollsterJson.mapper().readTree(response.body());
-        assertThat(problem.get("type").asString()).endsWith("/problems/malformed-request");
-        assertThat(problem.get("instance").asString()).isEqualTo("/ws/polls/anything");
+        assertProblem(response, "malformed-request", "/ws/polls/anything");
     }
 
     @Test
@@ -179,18 +175,25 @@ class LiveResultsIT {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(response.headers().firstValue("Content-Type"))
-                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
-        JsonNode problem = PollsterJson.mapper().readTree(response.body());
-        assertThat(problem.get("type").asString()).endsWith("/problems/not-found");
+        JsonNode problem = assertProblem(response, "not-found", "/sse/polls/nope");
         assertThat(problem.get("status").asInt()).isEqualTo(404);
-        assertThat(problem.get("instance").asString()).isEqualTo("/sse/polls/nope");
     }
 
     @Test
     void tomcatAcceptsTensOfThousandsOfConnectionsByDefault() {
         assertThat(environment.getProperty("server.tomcat.max-connections", Integer.class))
                 .isEqualTo(20_000);
+    }
+
+    /** An RFC 9457 body of type {@code slug} about {@code instance}; returns it for further checks. */
+    private static JsonNode assertProblem(HttpResponse<String> response, String slug, String instance)
+            throws Exception {
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = PollsterJson.mapper().readTree(response.body());
+        assertThat(problem.get("type").asString()).endsWith("/problems/" + slug);
+        assertThat(problem.get("instance").asString()).isEqualTo(instance);
+        return problem;
     }
 
     private static ResultsMessage nextEvent(BufferedReader events) throws Exception {

@@ -38,10 +38,8 @@ final class S3ObjectStore implements ObjectStore, AutoCloseable {
     private final String prefix;
     private final long partSize;
 
+    /** {@code partSize} at least {@link #MIN_PART_SIZE}, as {@link ArchiveStoreConfiguration} checks. */
     S3ObjectStore(S3Client s3, String bucket, String prefix, long partSize) {
-        if (partSize < MIN_PART_SIZE) {
-            throw new IllegalArgumentException("part size " + partSize + " is below S3's minimum of 5 MiB");
-        }
         this.s3 = s3;
         this.bucket = bucket;
         this.prefix = prefix;
