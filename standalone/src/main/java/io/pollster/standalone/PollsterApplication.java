@@ -10,7 +10,10 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.annotation.Import;
 
-/** Pollster in one JVM: {@code java -jar standalone/target/pollster.jar}. */
+/**
+ * Pollster in one JVM: {@code java -jar standalone/target/pollster.jar}; {@code java -jar pollster.jar
+ * token …} mints a development token instead ({@link DevelopmentTokenCommand}).
+ */
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @Import({
@@ -22,6 +25,9 @@ import org.springframework.context.annotation.Import;
 public class PollsterApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && DevelopmentTokenCommand.NAME.equals(args[0])) {
+            System.exit(DevelopmentTokenCommand.run(args, System.getenv(), System.out, System.err));
+        }
         new SpringApplicationBuilder(PollsterApplication.class)
                 .properties(ServiceDefaults.of("pollster", 8080))
                 .run(args);

@@ -1,7 +1,8 @@
 package io.pollster.live.sse;
 
+import io.pollster.core.json.ProblemResponses;
+import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollDefinition;
-import io.pollster.live.LiveProblems;
 import io.pollster.live.fanout.FanoutMetrics;
 import io.pollster.live.fanout.ResultsBroadcaster;
 import jakarta.servlet.AsyncContext;
@@ -37,8 +38,8 @@ class ResultsSseController {
             throws IOException {
         Optional<PollDefinition> poll = broadcaster.find(idOrSlug);
         if (poll.isEmpty()) {
-            LiveProblems.write(
-                    request, response, 404, "not-found", "Not Found", "No poll with id or slug '" + idOrSlug + "'");
+            ProblemResponses.write(
+                    request, response, ProblemType.NOT_FOUND, "No poll with id or slug '" + idOrSlug + "'");
             return;
         }
         response.setStatus(HttpServletResponse.SC_OK);

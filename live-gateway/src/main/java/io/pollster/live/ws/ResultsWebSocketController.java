@@ -1,7 +1,8 @@
 package io.pollster.live.ws;
 
+import io.pollster.core.json.ProblemResponses;
+import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollDefinition;
-import io.pollster.live.LiveProblems;
 import io.pollster.live.LiveProperties;
 import io.pollster.live.fanout.FanoutMetrics;
 import io.pollster.live.fanout.ResultsBroadcaster;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -61,19 +63,21 @@ class ResultsWebSocketController implements DisposableBean {
                 || !hasToken(request.getHeader("Connection"), "upgrade")
                 || key == null
                 || key.isBlank()) {
-            LiveProblems.write(
+            ProblemResponses.write(
                     request,
                     response,
-                    400,
-                    "malformed-request",
-                    "Bad Request",
+                    ProblemType.MALFORMED_REQUEST,
                     "Expected a WebSocket opening handshake (Upgrade: websocket, Sec-WebSocket-Key)");
             return;
         }
         if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
             response.setHeader("Sec-WebSocket-Version", "13");
-            LiveProblems.write(
-                    request, response, 426, "malformed-request", "Upgrade Required", "Only WebSocket version 13");
+            ProblemResponses.write(
+                    request,
+                    response,
+                    ProblemType.MALFORMED_REQUEST,
+                    HttpStatus.UPGRADE_REQUIRED,
+                    "Only WebSocket version 13");
             return;
         }
         Optional<PollDefinition> poll = broadcaster.find(idOrSlug);

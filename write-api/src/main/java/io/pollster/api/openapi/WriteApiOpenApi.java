@@ -1,8 +1,9 @@
 package io.pollster.api.openapi;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import io.pollster.api.problem.CurrentUser;
-import io.pollster.core.json.ProblemTypes;
+import io.pollster.core.identity.CurrentUser;
+import io.pollster.core.identity.IdentityProperties;
+import io.pollster.core.json.ProblemType;
 import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.core.util.Json;
 import io.swagger.v3.oas.models.info.Info;
@@ -13,6 +14,8 @@ import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.media.UUIDSchema;
 import io.swagger.v3.oas.models.parameters.HeaderParameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import java.util.Arrays;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.customizers.OperationCustomizer;
@@ -22,14 +25,16 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The OpenAPI description of write-api ({@code /v3/api-docs}, UI at {@code /swagger-ui.html}), kept in
- * line with API.md: the {@code X-User-Id} header and its 401 on every operation taking a
+ * line with API.md: the {@code X-User-Id} header (or the bearer token in {@code jwt} mode) and its 401 on every operation taking a
  * {@link CurrentUser}, and every error response as {@code application/problem+json}.
  */
 @Configuration(proxyBeanMethods = false)
 class WriteApiOpenApi {
 
+    private static final String BEARER = "bearer";
+
     static {
-        // resolved from a header by CurrentUserResolver, not a query parameter
+        // resolved from the request's authentication (core's identity), not a query parameter
         SpringDocUtils.getConfig().addAnnotationsToIgnore(CurrentUser.class);
     }
 
@@ -40,16 +45,21 @@ class WriteApiOpenApi {
     }
 
     @Bean
-    OperationCustomizer writeApiCurrentUserHeader() {
+    OperationCustomizer writeApiCurrentUserHeader(IdentityProperties identity) {
+        boolean jwt = identity.mode() == IdentityProperties.Mode.JWT;
         return (operation, handler) -> {
             boolean needsUser = Arrays.stream(handler.getMethodParameters())
                     .anyMatch(p -> p.hasParameterAnnotation(CurrentUser.class));
             if (needsUser) {
-                operation.addParametersItem(new HeaderParameter()
-                        .name(CurrentUser.HEADER)
-                        .required(true)
-                        .description("The authenticated user (set upstream)")
-                        .schema(new UUIDSchema()));
+                if (jwt) {
+                    operation.addSecurityItem(new SecurityRequirement().addList(BEARER));
+                } else {
+                    operation.addParametersItem(new HeaderParameter()
+                            .name(CurrentUser.HEADER)
+                            .required(true)
+                            .description("The authenticated user (set upstream)")
+                            .schema(new UUIDSchema()));
+                }
                 operation.getResponses().addApiResponse("401", new ApiResponse().description("unauthenticated"));
             }
             return operation;
@@ -57,8 +67,18 @@ class WriteApiOpenApi {
     }
 
     @Bean
-    OpenApiCustomizer writeApiProblemResponses() {
+    OpenApiCustomizer writeApiProblemResponses(IdentityProperties identity) {
         return openApi -> {
+            if (identity.mode() == IdentityProperties.Mode.JWT) {
+                openApi.getComponents()
+                        .addSecuritySchemes(
+                                BEARER,
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .bearerFormat("JWT")
+                                        .description("sub = the user's UUID"));
+            }
             openApi.info(new Info()
                     .title("Pollster API")
                     .version("1")
@@ -93,7 +113,7 @@ class WriteApiOpenApi {
                 .description("RFC 9457 problem; type ends with the slug of API.md")
                 .addProperty(
                         "type",
-                        new StringSchema().example(ProblemTypes.of("validation").toString()))
+                        new StringSchema().example(ProblemType.VALIDATION.uri().toString()))
                 .addProperty("title", new StringSchema())
                 .addProperty("status", new Schema<>().type("integer"))
                 .addProperty("detail", new StringSchema())

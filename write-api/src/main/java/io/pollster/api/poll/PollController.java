@@ -1,6 +1,6 @@
 package io.pollster.api.poll;
 
-import io.pollster.api.problem.CurrentUser;
+import io.pollster.core.identity.CurrentUser;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.results.Results;
 import io.pollster.core.results.ResultsReader;

@@ -1,7 +1,7 @@
 package io.pollster.api.poll;
 
 import io.pollster.api.problem.ProblemException;
-import io.pollster.api.problem.ProblemType;
+import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
 import java.time.Clock;

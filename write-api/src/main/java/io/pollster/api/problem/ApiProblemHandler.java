@@ -1,5 +1,6 @@
 package io.pollster.api.problem;
 
+import io.pollster.core.json.ProblemType;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +110,8 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
             body = ProblemDetail.forStatus(status);
         }
         if (body instanceof ProblemDetail problem) {
-            ProblemType type = TYPE_OF_STATUS.get(status.value());
+            // an ErrorResponseException built from a core ProblemType (401 of identity) keeps its type
+            ProblemType type = ProblemType.ofUri(problem.getType()).orElse(TYPE_OF_STATUS.get(status.value()));
             if (type != null) {
                 decorate(problem, type, request);
             } else if (problem.getInstance() == null) {

@@ -1,5 +1,6 @@
 package io.pollster.api.problem;
 
+import io.pollster.core.json.ProblemType;
 import java.util.List;
 import org.springframework.http.HttpStatusCode;
 

@@ -1,5 +1,6 @@
 package io.pollster.api.problem;
 
+import io.pollster.core.json.ProblemType;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,9 +1,9 @@
 package io.pollster.api.vote;
 
-import io.pollster.api.problem.CurrentUser;
 import io.pollster.api.problem.InvalidField;
 import io.pollster.api.problem.ProblemException;
-import io.pollster.api.problem.ProblemType;
+import io.pollster.core.identity.CurrentUser;
+import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
