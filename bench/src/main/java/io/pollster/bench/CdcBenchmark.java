@@ -79,13 +79,13 @@ public final class CdcBenchmark {
                 StatefulRedisConnection<String, String> redis = redisClient.connect()) {
             subscriber.addListener(new RedisPubSubAdapter<>() {
                 @Override
-                public void message(String channel, String message) {
+                public void smessage(String channel, String message) {
                     bench.onResults(message, System.nanoTime());
                 }
             });
             subscriber
                     .sync()
-                    .subscribe(bench.polls.stream()
+                    .ssubscribe(bench.polls.stream()
                             .map(p -> RedisKeys.updates(p.pollId()))
                             .toArray(String[]::new));
 

@@ -153,7 +153,7 @@ public final class FanoutBenchmark {
         StatefulRedisPubSubConnection<String, String> subscriber = subscriberClient.connectPubSub();
         subscriber.addListener(new RedisPubSubAdapter<>() {
             @Override
-            public void message(String channel, String message) {
+            public void smessage(String channel, String message) {
                 long at = System.nanoTime();
                 byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
                 synchronized (published) {
@@ -161,7 +161,7 @@ public final class FanoutBenchmark {
                 }
             }
         });
-        subscriber.sync().subscribe(RedisKeys.updates(poll.pollId));
+        subscriber.sync().ssubscribe(RedisKeys.updates(poll.pollId));
         Schedule schedule = votes ? driveVotes(poll, seconds) : drivePublishes(poll, seconds);
         long windowEnd = System.nanoTime();
         long[] versionTimes = schedule.acceptedTimesInOrder();
@@ -603,7 +603,7 @@ public final class FanoutBenchmark {
                                 Long.toString(counts[choice]));
                 schedule.sentNanos[k - 1] = System.nanoTime();
                 schedule.acceptedNanos[k - 1] = schedule.sentNanos[k - 1];
-                redis.async().publish(RedisKeys.updates(poll.pollId), json);
+                redis.async().spublish(RedisKeys.updates(poll.pollId), json);
             }
             schedule.end = System.nanoTime();
         } finally {

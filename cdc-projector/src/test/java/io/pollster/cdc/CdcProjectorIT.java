@@ -74,7 +74,7 @@ class CdcProjectorIT {
         subscriber = redisClient.connectPubSub();
         subscriber.addListener(new RedisPubSubAdapter<>() {
             @Override
-            public void message(String channel, String message) {
+            public void smessage(String channel, String message) {
                 messages.add(message);
             }
         });
@@ -101,7 +101,7 @@ class CdcProjectorIT {
     @Test
     void countsInRedisEqualPostgresAndEveryBatchIsPublished() throws Exception {
         VotingDatabase.Poll poll = database.createPoll(2, 3);
-        subscriber.sync().subscribe(RedisKeys.updates(poll.pollId()));
+        subscriber.sync().ssubscribe(RedisKeys.updates(poll.pollId()));
         try (var db = database.connect()) {
             for (int batch = 0; batch < 30; batch++) {
                 database.vote(db, poll, 5);
@@ -152,7 +152,7 @@ class CdcProjectorIT {
     @Test
     void closingAPollReachesArchivalAndViewersAndLetsItsVoterSetsExpire() throws Exception {
         VotingDatabase.Poll poll = database.createPoll(1, 2);
-        subscriber.sync().subscribe(RedisKeys.updates(poll.pollId()));
+        subscriber.sync().ssubscribe(RedisKeys.updates(poll.pollId()));
         try (var db = database.connect()) {
             database.vote(db, poll, 7);
         }

@@ -16,8 +16,9 @@ import org.springframework.core.env.MapPropertySource;
  * Starts embedded PostgreSQL and Redis before the application context when
  * {@code pollster.embedded.enabled} is true, and points {@code spring.datasource.*} and
  * {@code spring.data.redis.url} at them. A server the user configured ({@code spring.datasource.url},
- * {@code spring.data.redis.url} or {@code spring.data.redis.host}) is used as it is and nothing embedded
- * starts for it. The servers stop when the context closes, after every bean that uses them.
+ * {@code spring.data.redis.url}, {@code spring.data.redis.host}, a Redis Cluster's
+ * {@code spring.data.redis.cluster.nodes} or a sentinel's {@code spring.data.redis.sentinel.nodes}) is
+ * used as it is and nothing embedded starts for it. The servers stop when the context closes, after every bean that uses them.
  */
 public final class EmbeddedServersInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
@@ -34,7 +35,9 @@ public final class EmbeddedServersInitializer implements ApplicationContextIniti
         }
         boolean withPostgres = !environment.containsProperty("spring.datasource.url");
         boolean withRedis = !environment.containsProperty("spring.data.redis.url")
-                && !environment.containsProperty("spring.data.redis.host");
+                && !environment.containsProperty("spring.data.redis.host")
+                && !environment.containsProperty("spring.data.redis.cluster.nodes")
+                && !environment.containsProperty("spring.data.redis.sentinel.nodes");
         if (!withPostgres && !withRedis) {
             return;
         }

@@ -218,7 +218,7 @@ class FanoutIT {
         RedisClient client =
                 (RedisClient) ((LettuceConnectionFactory) redis.getConnectionFactory()).getRequiredNativeClient();
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            return connection.sync().pubsubNumsub(channel).getOrDefault(channel, 0L);
+            return connection.sync().pubsubShardNumsub(channel).getOrDefault(channel, 0L);
         }
     }
 

@@ -1,16 +1,23 @@
 package io.pollster.live;
 
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.results.CountsStore;
 import io.pollster.core.results.Results;
 import io.pollster.core.results.ResultsMessage;
 import io.pollster.testing.TestServers;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.flywaydb.core.Flyway;
+import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -79,8 +86,22 @@ final class TestPolls {
 
     /** Publishes the poll's current counts, as the projector does after a batch. */
     void publish(Poll poll, boolean closed) {
-        redis.convertAndSend(
-                RedisKeys.updates(poll.pollId()), message(poll, closed).toJson());
+        // sharded pub/sub, as the projector publishes (RedisTemplate has no SPUBLISH of its own)
+        byte[] channel = RedisKeys.updates(poll.pollId()).getBytes(StandardCharsets.UTF_8);
+        byte[] json = message(poll, closed).toJson().getBytes(StandardCharsets.UTF_8);
+        redis.execute((RedisCallback<Long>) connection -> {
+            try {
+                @SuppressWarnings("unchecked")
+                RedisClusterAsyncCommands<byte[], byte[]> lettuce =
+                        (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+                return lettuce.spublish(channel, json).get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new RedisConnectionFailureException("SPUBLISH failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RedisConnectionFailureException("interrupted", e);
+            }
+        });
     }
 
     void close(Poll poll) {

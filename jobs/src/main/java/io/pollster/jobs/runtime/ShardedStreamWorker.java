@@ -1,5 +1,6 @@
 package io.pollster.jobs.runtime;
 
+import io.pollster.core.redis.LettuceConnections;
 import io.pollster.core.redis.Shards;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,6 +50,7 @@ public abstract class ShardedStreamWorker implements SmartLifecycle {
     private volatile Thread thread;
     private boolean groupsReady;
     private long nextReclaimNanos;
+    private List<List<String>> readGroups;
 
     protected ShardedStreamWorker(
             StringRedisTemplate redis,
@@ -157,16 +159,30 @@ public abstract class ShardedStreamWorker implements SmartLifecycle {
         }
     }
 
+    /**
+     * One XREADGROUP over every stream on a single Redis; on a cluster one per slot, since the shards'
+     * streams live in different slots (and mostly on different nodes).
+     */
     @SuppressWarnings("unchecked")
     private List<MapRecord<String, Object, Object>> readNew() {
-        StreamOffset<String>[] offsets = streams.stream()
-                .map(stream -> StreamOffset.create(stream, ReadOffset.lastConsumed()))
-                .toArray(StreamOffset[]::new);
-        return redis.opsForStream()
-                .read(
-                        Consumer.from(group, consumerName),
-                        StreamReadOptions.empty().count(settings.batchSize()),
-                        offsets);
+        if (readGroups == null) {
+            readGroups = LettuceConnections.bySlot(redis.getRequiredConnectionFactory(), streams);
+        }
+        List<MapRecord<String, Object, Object>> records = new ArrayList<>();
+        for (List<String> sameSlot : readGroups) {
+            StreamOffset<String>[] offsets = sameSlot.stream()
+                    .map(stream -> StreamOffset.create(stream, ReadOffset.lastConsumed()))
+                    .toArray(StreamOffset[]::new);
+            List<MapRecord<String, Object, Object>> read = redis.opsForStream()
+                    .read(
+                            Consumer.from(group, consumerName),
+                            StreamReadOptions.empty().count(settings.batchSize()),
+                            offsets);
+            if (read != null) {
+                records.addAll(read);
+            }
+        }
+        return records;
     }
 
     private void ensureGroups() {

@@ -1,8 +1,6 @@
 package io.pollster.live.fanout;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
@@ -24,18 +22,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Fans results out from Redis to the viewers of this node. One Redis subscription per poll that has
- * viewers here (subscribed on the first viewer, unsubscribed after the last), all on one pub/sub
- * connection; each message is parsed and serialized once and the same frame is offered to every
- * viewer.
+ * Fans results out from Redis to the viewers of this node. One sharded pub/sub subscription
+ * ({@code SSUBSCRIBE}) per poll that has viewers here (subscribed on the first viewer, unsubscribed after
+ * the last), on a single Redis or on the Redis Cluster node owning the poll's channel
+ * ({@link ShardedSubscriptions}); each message is parsed and serialized once and the same frame is
+ * offered to every viewer.
  *
  * <p>Every (re)subscription acknowledged by Redis triggers a fresh snapshot of the poll's results. After
- * a Redis restart Lettuce reconnects and resubscribes; messages published while this node was not
- * subscribed are lost to pub/sub, and the snapshot is what brings every viewer back up to date.
+ * a Redis (or cluster node) restart the subscriptions are made again; messages published while this
+ * node was not subscribed are lost to pub/sub, and the snapshot is what brings every viewer back up to
+ * date.
  */
 @Component
 public class ResultsBroadcaster implements DisposableBean {
@@ -55,7 +54,7 @@ public class ResultsBroadcaster implements DisposableBean {
     private final ExecutorService fanout;
     private final ExecutorService snapshots;
     private final ScheduledExecutorService maintenance;
-    private volatile StatefulRedisPubSubConnection<String, String> pubSub;
+    private volatile ShardedSubscriptions pubSub;
 
     ResultsBroadcaster(
             PollCatalog polls,
@@ -102,7 +101,7 @@ public class ResultsBroadcaster implements DisposableBean {
                         poll, properties.fanoutThreads(), fanout, maintenance, properties.minFrameInterval(), metrics);
                 // issued inside compute, so subscribe and unsubscribe of one poll reach Redis in order
                 channels.put(RedisKeys.updates(id), id);
-                pubSub().async().subscribe(RedisKeys.updates(id));
+                pubSub().subscribe(RedisKeys.updates(id));
             }
             joined.add(viewer);
             return joined;
@@ -127,7 +126,7 @@ public class ResultsBroadcaster implements DisposableBean {
     private void leave(UUID pollId, Viewer viewer) {
         feeds.computeIfPresent(pollId, (id, feed) -> {
             if (feed.remove(viewer)) {
-                pubSub().async().unsubscribe(RedisKeys.updates(id));
+                pubSub().unsubscribe(RedisKeys.updates(id));
                 channels.remove(RedisKeys.updates(id));
                 return null;
             }
@@ -141,15 +140,9 @@ public class ResultsBroadcaster implements DisposableBean {
         return feed == null ? 0 : feed.viewerCount();
     }
 
-    private synchronized StatefulRedisPubSubConnection<String, String> pubSub() {
+    private synchronized ShardedSubscriptions pubSub() {
         if (pubSub == null) {
-            if (!(redis instanceof LettuceConnectionFactory lettuce)
-                    || !(lettuce.getRequiredNativeClient() instanceof RedisClient client)) {
-                throw new IllegalStateException("the live gateway needs a standalone Lettuce Redis connection");
-            }
-            StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub();
-            connection.addListener(new Listener());
-            pubSub = connection;
+            pubSub = new ShardedSubscriptions(redis, new Listener(), maintenance);
         }
         return pubSub;
     }
@@ -157,7 +150,7 @@ public class ResultsBroadcaster implements DisposableBean {
     private final class Listener extends RedisPubSubAdapter<String, String> {
 
         @Override
-        public void message(String channel, String json) {
+        public void smessage(String channel, String json) {
             long receivedAt = System.nanoTime();
             metrics.received();
             ResultsMessage message;
@@ -175,7 +168,7 @@ public class ResultsBroadcaster implements DisposableBean {
 
         /** Redis acknowledged a subscription: first one or after a reconnect. */
         @Override
-        public void subscribed(String channel, long count) {
+        public void ssubscribed(String channel, long count) {
             UUID pollId = channels.get(channel);
             if (pollId == null) {
                 return;

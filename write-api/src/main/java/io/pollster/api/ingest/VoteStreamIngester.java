@@ -1,11 +1,9 @@
 package io.pollster.api.ingest;
 
-import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
@@ -14,12 +12,8 @@ import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
 import io.lettuce.core.api.sync.RedisStreamCommands;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.micrometer.core.instrument.Counter;
@@ -29,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.pollster.api.vote.VotesProperties;
 import io.pollster.core.events.VoteEvent;
+import io.pollster.core.redis.LettuceConnections;
 import io.pollster.core.redis.LuaScripts;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
@@ -299,19 +294,11 @@ class VoteStreamIngester implements SmartLifecycle {
             }
         }
 
-        @SuppressWarnings("unchecked")
         private StatefulConnection<String, String> connect() {
-            AbstractRedisClient client = redis.getRequiredNativeClient();
-            if (client instanceof RedisClusterClient cluster) {
-                StatefulRedisClusterConnection<String, String> c = cluster.connect(StringCodec.UTF8);
-                commands = c.sync();
-                scripting = c.sync();
-                return c;
-            }
-            StatefulRedisConnection<String, String> c = ((RedisClient) client).connect(StringCodec.UTF8);
+            LettuceConnections.Strings c = LettuceConnections.connect(redis);
             commands = c.sync();
             scripting = c.sync();
-            return c;
+            return c.connection();
         }
 
         private void ensureGroup() {

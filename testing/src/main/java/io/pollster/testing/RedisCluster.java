@@ -1,0 +1,321 @@
+package io.pollster.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.embedded.RedisExecProvider;
+
+/**
+ * A real Redis Cluster of three masters (no replicas), each a {@code redis-server} process in cluster
+ * mode on free loopback ports with its append-only file and {@code nodes.conf} in its own data directory.
+ * The test assigns the slots itself ({@code CLUSTER ADDSLOTSRANGE}, {@code CLUSTER MEET}) and waits for
+ * {@code cluster_state:ok} on every node.
+ *
+ * <p>The binary is the Redis 7.0 {@code redis-server} shipped in the embedded-redis jar the project
+ * already uses (system property {@code pollster.test.redis-server} names another one). A master can be
+ * killed with SIGKILL ({@link #kill}) and started again on its data directory ({@link #restart}): it comes
+ * back with its node id, its slots and what its AOF holds.
+ *
+ * <p>{@code cluster-require-full-coverage no}: while one master is down, only the slots it owns are
+ * unavailable, as an operator would configure a cluster that serves many polls.
+ */
+public final class RedisCluster implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);
+    private static final int SLOTS = 16384;
+    private static final Duration READY = Duration.ofSeconds(60);
+
+    private final Path dataDir;
+    private final File executable;
+    private final List<Node> nodes = new ArrayList<>();
+
+    private RedisCluster(Path dataDir, File executable) {
+        this.dataDir = dataDir;
+        this.executable = executable;
+    }
+
+    /** Starts three masters under {@code dataDir} and forms the cluster. */
+    public static RedisCluster start(Path dataDir) {
+        return start(dataDir, 3);
+    }
+
+    /** Starts {@code masters} masters under {@code dataDir} and forms the cluster. */
+    public static RedisCluster start(Path dataDir, int masters) {
+        if (masters < 1) {
+            throw new IllegalArgumentException("a cluster needs a master, asked for " + masters);
+        }
+        RedisCluster cluster = new RedisCluster(dataDir.toAbsolutePath().normalize(), executable());
+        try {
+            for (int i = 0; i < masters; i++) {
+                cluster.nodes.add(cluster.new Node(i, freePort(), freePort()));
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "redis-cluster-stop"));
+            cluster.nodes.forEach(Node::launch);
+            cluster.form();
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** Starts three masters in a fresh temporary directory. */
+    public static RedisCluster start() {
+        try {
+            return start(Files.createTempDirectory("pollster-redis-cluster-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static File executable() {
+        String configured = System.getProperty("pollster.test.redis-server");
+        if (configured != null && !configured.isBlank()) {
+            return new File(configured);
+        }
+        try {
+            return RedisExecProvider.defaultProvider().get();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract redis-server from the embedded-redis jar", e);
+        }
+    }
+
+    private void form() {
+        Node first = nodes.get(0);
+        int perNode = SLOTS / nodes.size();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node node = nodes.get(i);
+            int from = i * perNode;
+            int to = i == nodes.size() - 1 ? SLOTS - 1 : from + perNode - 1;
+            node.run(redis -> redis.clusterAddSlotsRange(Range.create(from, to)));
+            if (node != first) {
+                // MEET with the bus port: the nodes' bus ports are free ports, not port + 10000
+                first.run(redis -> redis.dispatch(
+                        CommandType.CLUSTER,
+                        new StatusOutput<>(StringCodec.UTF8),
+                        new CommandArgs<>(StringCodec.UTF8)
+                                .add("MEET")
+                                .add("127.0.0.1")
+                                .add(node.port())
+                                .add(node.busPort())));
+            }
+        }
+        awaitHealthy();
+        log.info("Redis Cluster of {} masters on {}", nodes.size(), nodesProperty());
+    }
+
+    /** Waits until every running node sees every node and reports {@code cluster_state:ok}. */
+    public void awaitHealthy() {
+        await("Redis Cluster state ok on every node")
+                .atMost(READY)
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> nodes.stream().allMatch(node -> {
+                    String info = node.run(RedisCommands::clusterInfo);
+                    return info.contains("cluster_state:ok")
+                            && info.contains("cluster_known_nodes:" + nodes.size())
+                            && info.contains("cluster_slots_ok:" + SLOTS);
+                }));
+    }
+
+    /** The masters, in slot order. */
+    public List<Node> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    /** {@code host:port,…} of every node, the value of {@code spring.data.redis.cluster.nodes}. */
+    public String nodesProperty() {
+        return nodes.stream().map(node -> "127.0.0.1:" + node.port()).collect(Collectors.joining(","));
+    }
+
+    /** Redis URIs of every node, for a Lettuce {@code RedisClusterClient}. */
+    public List<RedisURI> uris() {
+        return nodes.stream().map(Node::uri).toList();
+    }
+
+    /** The master that owns the slot of {@code key} (hash tags apply). */
+    public Node masterOf(String key) {
+        long slot = nodes.get(0).run(redis -> redis.clusterKeyslot(key));
+        int perNode = SLOTS / nodes.size();
+        return nodes.get((int) Math.min(slot / perNode, nodes.size() - 1));
+    }
+
+    /** Kills every node and deletes the data directory; also done when the JVM exits. */
+    @Override
+    public synchronized void close() {
+        nodes.forEach(Node::kill);
+        try (Stream<Path> files = Files.exists(dataDir) ? Files.walk(dataDir) : Stream.empty()) {
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            log.warn("Could not delete {}", dataDir, e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+
+    /** One master: its ports, its data directory and, while it runs, its process. */
+    public final class Node {
+
+        private final int index;
+        private final int port;
+        private final int busPort;
+        private final Path dir;
+        private volatile Process process;
+
+        private Node(int index, int port, int busPort) {
+            this.index = index;
+            this.port = port;
+            this.busPort = busPort;
+            this.dir = dataDir.resolve("node-" + index);
+        }
+
+        public int port() {
+            return port;
+        }
+
+        public int busPort() {
+            return busPort;
+        }
+
+        public Path dataDir() {
+            return dir;
+        }
+
+        public RedisURI uri() {
+            return RedisURI.create("127.0.0.1", port);
+        }
+
+        /** The pid of the running redis-server. */
+        public long pid() {
+            Process running = process;
+            if (running == null || !running.isAlive()) {
+                throw new IllegalStateException("node " + index + " is not running");
+            }
+            return running.pid();
+        }
+
+        public boolean isRunning() {
+            Process running = process;
+            return running != null && running.isAlive();
+        }
+
+        /** SIGKILL: no shutdown, no final AOF flush beyond what the kernel already has. */
+        public synchronized void kill() {
+            Process running = process;
+            if (running == null) {
+                return;
+            }
+            ProcessHandle.of(running.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            running.destroyForcibly();
+            try {
+                running.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+            log.info("Killed Redis Cluster node {} (port {}) with SIGKILL", index, port);
+        }
+
+        /** Starts the node again on its data directory and waits for the whole cluster to be ok. */
+        public void restart() {
+            launch();
+            awaitHealthy();
+        }
+
+        /** Runs a command on this node alone. */
+        public <T> T run(Function<RedisCommands<String, String>, T> command) {
+            RedisClient client = RedisClient.create(uri());
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                return command.apply(connection.sync());
+            } finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+        }
+
+        private synchronized void launch() {
+            if (isRunning()) {
+                return;
+            }
+            try {
+                Files.createDirectories(dir);
+                List<String> command = List.of(
+                        executable.getAbsolutePath(),
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--dir",
+                        dir.toString(),
+                        "--cluster-enabled",
+                        "yes",
+                        "--cluster-config-file",
+                        "nodes.conf",
+                        "--cluster-port",
+                        Integer.toString(busPort),
+                        "--cluster-node-timeout",
+                        "2000",
+                        "--cluster-require-full-coverage",
+                        "no",
+                        "--appendonly",
+                        "yes",
+                        "--appendfsync",
+                        "everysec",
+                        "--save",
+                        "",
+                        "--daemonize",
+                        "no",
+                        "--protected-mode",
+                        "yes",
+                        "--maxclients",
+                        "10000");
+                process = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                                dataDir.resolve("node-" + index + ".log").toFile()))
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start redis-server for cluster node " + index, e);
+            }
+            await("Redis Cluster node " + index + " on port " + port)
+                    .atMost(READY)
+                    .pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptions()
+                    .failFast(
+                            "redis-server of node " + index + " exited, see "
+                                    + dataDir.resolve("node-" + index + ".log"),
+                            () -> !process.isAlive())
+                    .until(() -> "PONG".equals(run(RedisCommands::ping)));
+        }
+    }
+}
