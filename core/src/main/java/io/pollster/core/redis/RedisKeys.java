@@ -23,7 +23,28 @@ public final class RedisKeys {
      * {@link #voteStream(int)}.
      */
     public static String voteDeadLetterStream(int shard) {
-        return "poll:votes:dead-letter-{" + shard + "}";
+        return deadLetterStream(voteStream(shard));
+    }
+
+    /**
+     * The dead-letter stream of a sharded stream ({@code x:stream-{N}} → {@code x:dead-letter-{N}}):
+     * entries its consumers gave up on, with {@code source_id}, {@code reason} and {@code tries}. Same hash
+     * tag, so one script can move an entry from one to the other.
+     */
+    public static String deadLetterStream(String stream) {
+        int at = stream.lastIndexOf("stream-{");
+        if (at < 0) {
+            throw new IllegalArgumentException("not a sharded stream: " + stream);
+        }
+        return stream.substring(0, at) + "dead-letter-" + stream.substring(at + "stream-".length());
+    }
+
+    /**
+     * Hash of entry id → tries of the entries of {@code stream} that consumer group {@code group} had
+     * refused (StreamConsumer's count, not Redis's delivery counter). Same hash tag as the stream.
+     */
+    public static String streamTries(String stream, String group) {
+        return stream + ":tries:" + group;
     }
 
     /**

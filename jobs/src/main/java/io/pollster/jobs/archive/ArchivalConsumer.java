@@ -3,11 +3,11 @@ package io.pollster.jobs.archive;
 import io.pollster.core.events.ArchivalEvent;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
+import io.pollster.core.stream.StreamConsumers;
 import io.pollster.jobs.runtime.ShardedStreamWorker;
 import io.pollster.jobs.runtime.StreamEvents;
 import io.pollster.jobs.runtime.StreamProperties;
 import java.util.Map;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,12 +22,12 @@ class ArchivalConsumer extends ShardedStreamWorker {
     private final PollArchiver archiver;
 
     ArchivalConsumer(
-            StringRedisTemplate redis,
+            StreamConsumers consumers,
             Shards shards,
             StreamProperties streams,
             ArchiveProperties properties,
             PollArchiver archiver) {
-        super(redis, shards, RedisKeys::archivalStream, GROUP, streams, properties.enabled());
+        super(consumers, shards, RedisKeys::archivalStream, GROUP, streams, properties.enabled());
         this.archiver = archiver;
     }
 

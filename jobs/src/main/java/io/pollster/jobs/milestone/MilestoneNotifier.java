@@ -6,6 +6,7 @@ import io.pollster.core.events.MilestoneEvent;
 import io.pollster.core.events.NotifyEvent;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
+import io.pollster.core.stream.StreamConsumers;
 import io.pollster.jobs.runtime.ShardedStreamWorker;
 import io.pollster.jobs.runtime.StreamEvents;
 import io.pollster.jobs.runtime.StreamProperties;
@@ -41,13 +42,14 @@ class MilestoneNotifier extends ShardedStreamWorker {
     private final Counter published;
 
     MilestoneNotifier(
+            StreamConsumers consumers,
             StringRedisTemplate redis,
             Shards shards,
             JdbcClient jdbc,
             StreamProperties streams,
             MilestoneProperties properties,
             MeterRegistry meters) {
-        super(redis, shards, RedisKeys::milestoneStream, GROUP, streams, properties.enabled());
+        super(consumers, shards, RedisKeys::milestoneStream, GROUP, streams, properties.enabled());
         this.redis = redis;
         this.shards = shards;
         this.jdbc = jdbc;

@@ -5,11 +5,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pollster.core.events.NotifyEvent;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
+import io.pollster.core.stream.StreamConsumers;
 import io.pollster.jobs.runtime.ShardedStreamWorker;
 import io.pollster.jobs.runtime.StreamEvents;
 import io.pollster.jobs.runtime.StreamProperties;
 import java.util.Map;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,13 +26,13 @@ class NotificationDeliverer extends ShardedStreamWorker {
     private final Counter delivered;
 
     NotificationDeliverer(
-            StringRedisTemplate redis,
+            StreamConsumers consumers,
             Shards shards,
             StreamProperties streams,
             NotifyProperties properties,
             NotificationInbox inbox,
             MeterRegistry meters) {
-        super(redis, shards, RedisKeys::notifyStream, GROUP, streams, properties.enabled());
+        super(consumers, shards, RedisKeys::notifyStream, GROUP, streams, properties.enabled());
         this.inbox = inbox;
         this.properties = properties;
         this.delivered = Counter.builder("pollster.jobs.notifications.delivered")

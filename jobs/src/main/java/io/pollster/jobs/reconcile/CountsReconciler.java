@@ -17,13 +17,17 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Compares the Redis counts of active polls with {@code choice_counts} and repairs drift through
+ * Compares the Redis counts of every poll, open or closed, with {@code choice_counts} and repairs drift through
  * {@link CountsStore#keepGreater}, the one write path into the counts: a repair can never lower a count
  * the projector has meanwhile raised.
  *
  * <p>Redis trails PostgreSQL by the projector's lag, so one look would report every vote in flight. A
  * choice is drift only when Redis is still below the count PostgreSQL had one round earlier. Polls with
  * no counts in Redis are not drift: they are not cached, and the read path rebuilds them on demand.
+ *
+ * <p>Closed polls are compared too: they get no more votes, so nothing else would ever correct counts
+ * that Redis lost for them (an old backup restored, a projection lost in a Redis crash). A poll costs
+ * one Redis read per round, and a PostgreSQL query only when its counts are cached.
  */
 @Component
 class CountsReconciler implements PeriodicJob {
@@ -76,7 +80,7 @@ class CountsReconciler implements PeriodicJob {
         UUID after = new UUID(0, 0);
         List<UUID> page;
         do {
-            page = activePolls(after);
+            page = polls(after);
             for (UUID pollId : page) {
                 drift += reconcile(pollId, behindNow);
             }
@@ -92,14 +96,9 @@ class CountsReconciler implements PeriodicJob {
         }
     }
 
-    private List<UUID> activePolls(UUID after) {
+    private List<UUID> polls(UUID after) {
         // UUIDs compare differently in Java and PostgreSQL: page with PostgreSQL's order throughout
-        return jdbc.sql(
-                        """
-                        SELECT poll_id FROM polls
-                        WHERE closed_at IS NULL AND (closes_at IS NULL OR closes_at > now()) AND poll_id > ?
-                        ORDER BY poll_id LIMIT ?
-                        """)
+        return jdbc.sql("SELECT poll_id FROM polls WHERE poll_id > ? ORDER BY poll_id LIMIT ?")
                 .params(after, properties.batchSize())
                 .query(UUID.class)
                 .list();
@@ -107,16 +106,18 @@ class CountsReconciler implements PeriodicJob {
 
     /** Returns the votes of confirmed drift repaired for this poll. */
     private long reconcile(UUID pollId, Map<UUID, Map<UUID, Long>> behindNow) {
+        // Redis first: a poll not cached costs no PostgreSQL query. Reading PostgreSQL second can only
+        // make Redis look behind by votes in flight, which the two-round rule below does not confirm
+        Map<UUID, Long> cached = counts.read(pollId);
+        if (cached.isEmpty()) {
+            return 0;
+        }
         Map<UUID, Long> truth = new HashMap<>();
         jdbc.sql("SELECT choice_id, count FROM choice_counts WHERE poll_id = ?")
                 .param(pollId)
                 .query(rs -> {
                     truth.put(rs.getObject("choice_id", UUID.class), rs.getLong("count"));
                 });
-        Map<UUID, Long> cached = counts.read(pollId);
-        if (cached.isEmpty()) {
-            return 0;
-        }
         Map<UUID, Long> previouslyBehind = suspects.getOrDefault(pollId, Map.of());
         Map<UUID, Long> behind = new HashMap<>();
         long confirmed = 0;

@@ -11,7 +11,7 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param enabled whether this instance reconciles
  * @param interval pause between two rounds; a count behind PostgreSQL in two rounds in a row is drift
- * @param batchSize active polls compared per query
+ * @param batchSize polls (open and closed) listed per query
  */
 @ConfigurationProperties("pollster.jobs.reconcile")
 @Validated

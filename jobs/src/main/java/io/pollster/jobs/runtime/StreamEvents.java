@@ -1,6 +1,7 @@
 package io.pollster.jobs.runtime;
 
 import io.pollster.core.json.PollsterJson;
+import io.pollster.core.stream.UnreadableEntryException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.core.type.TypeReference;
@@ -15,8 +16,17 @@ public final class StreamEvents {
 
     private StreamEvents() {}
 
+    /**
+     * Reads an entry's fields as {@code type}.
+     *
+     * @throws UnreadableEntryException when they do not make one: no retry can help such an entry
+     */
     public static <T> T read(Map<String, String> fields, Class<T> type) {
-        return PollsterJson.mapper().convertValue(fields, type);
+        try {
+            return PollsterJson.mapper().convertValue(fields, type);
+        } catch (RuntimeException e) {
+            throw new UnreadableEntryException("unreadable " + type.getSimpleName() + " entry " + fields, e);
+        }
     }
 
     public static Map<String, String> write(Object event) {

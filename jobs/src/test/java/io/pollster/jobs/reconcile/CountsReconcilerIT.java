@@ -40,6 +40,26 @@ class CountsReconcilerIT extends JobsIntegrationTestSupport {
     }
 
     @Test
+    void closedPollsAreReconciledToo() {
+        TestPoll poll = createPoll(UUID.randomUUID(), null, 1, 2);
+        vote(poll, 8); // 4 each
+        jdbc.sql("UPDATE polls SET closed_at = now() WHERE poll_id = ?")
+                .param(poll.pollId())
+                .update();
+        UUID lagging = poll.choices().get(0).get(0);
+        UUID current = poll.choices().get(0).get(1);
+        double repairedBefore = repaired();
+        // a closed poll gets no more votes: nothing but the reconciler would ever fix these counts
+        counts.keepGreater(poll.pollId(), Map.of(lagging, 1L, current, 4L));
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> counts.read(poll.pollId()).get(lagging) == 4L);
+
+        assertThat(counts.read(poll.pollId())).containsEntry(lagging, 4L).containsEntry(current, 4L);
+        assertThat(repaired() - repairedBefore).isEqualTo(3);
+    }
+
+    @Test
     void pollsAtEitherEndOfPostgresUuidOrderAreReconciled() {
         // PostgreSQL orders UUIDs as unsigned bytes, Java as signed longs: a first page starting at
         // Java's smallest UUID once skipped every poll whose id begins with 0-7

@@ -2,6 +2,7 @@ package io.pollster.api.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pollster.api.vote.TestPolls;
 import io.pollster.api.vote.VoteHttp;
@@ -11,6 +12,7 @@ import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
 import io.pollster.core.vote.VoteStreamEntry;
 import io.pollster.testing.PollsterIntegrationTest;
+import io.pollster.testing.TestServers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,11 +109,99 @@ class VoteStreamIngesterIT {
     }
 
     @Test
-    void entriesAbandonedByADeadConsumerAreReclaimed() {
-        List<RecordId> ids = enqueueWithoutIngesting(4);
+    void entriesAbandonedByADeadConsumerAreReclaimedAndItsNameRemoved() {
+        String dead = "dead-consumer-" + UUID.randomUUID();
+        List<RecordId> ids = enqueueWithoutIngesting(4, dead);
+        assertThat(consumerNames()).contains(dead);
 
         await().atMost(Duration.ofSeconds(15)).until(() -> polls.responses(poll.pollId()) == 12);
         await().atMost(Duration.ofSeconds(5)).until(() -> streamHasNone(ids));
+        polls.assertCountersMatchResponses(poll);
+        // nothing pending with it any more: the dead name leaves the group
+        await().atMost(Duration.ofSeconds(15)).until(() -> !consumerNames().contains(dead));
+    }
+
+    @Test
+    void postgresOutageCountsNoTryAndLosesNoVote() {
+        TestServers servers = TestServers.get();
+        assumeTrue(servers.canRestart(), "needs the embedded servers");
+        List<RecordId> ids;
+        servers.stopPostgres();
+        try {
+            ids = enqueueVotes(5);
+            // every re-read during the outage raises Redis's delivery counter past max-tries (2): the
+            // old rule would have dead-lettered these votes
+            await().atMost(Duration.ofSeconds(90)).until(() -> deliveriesOf(ids.get(0)) > 4);
+        } finally {
+            servers.startPostgres();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> polls.responses(poll.pollId()) == 15);
+        await().atMost(Duration.ofSeconds(5)).until(() -> streamHasNone(ids));
+        assertThat(rejections()).isZero();
+        assertThat(deadLettersOf(ids)).isZero();
+        assertThat(redis.opsForHash().size(RedisKeys.streamTries(stream, VoteStreamIngester.GROUP)))
+                .isZero();
+        polls.assertCountersMatchResponses(poll);
+    }
+
+    @Test
+    void poisonEntryIsDeadLetteredOnceAndItsBatchMatesAreWritten() {
+        UUID voteId = UUID.randomUUID();
+        VoteEvent poison = new VoteEvent(
+                voteId,
+                poll.pollId(),
+                poll.questions().get(0).questionId(),
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                Instant.now());
+        RecordId poisonId;
+        List<RecordId> good = new ArrayList<>();
+        ingester.stop();
+        try {
+            // one batch: 15 good entries, the poison, 15 more
+            good.addAll(enqueueVotes(5));
+            poisonId = redis.opsForStream()
+                    .add(StreamRecords.mapBacked(VoteStreamEntry.fields(poison)).withStreamKey(stream));
+            good.addAll(enqueueVotes(5));
+        } finally {
+            ingester.start();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> streamHasNone(List.of(poisonId)) && streamHasNone(good));
+        assertThat(polls.responses(poll.pollId())).isEqualTo(30);
+        assertThat(deadLettersOf(List.of(poisonId))).isEqualTo(1);
+        assertThat(deadLetterOf(poisonId.getValue())).containsEntry("tries", "2");
+        assertThat(jdbc.sql("SELECT count(*) FROM vote_rejections WHERE vote_id = ?")
+                        .param(voteId)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(1);
+        assertThat(redis.opsForHash()
+                        .hasKey(RedisKeys.streamTries(stream, VoteStreamIngester.GROUP), poisonId.getValue()))
+                .isFalse();
+        polls.assertCountersMatchResponses(poll);
+    }
+
+    @Test
+    void lostConsumerGroupIsRecreatedAndWhatTheStreamStillHoldsIsIngested() {
+        List<RecordId> ids;
+        ingester.stop();
+        try {
+            ids = enqueueVotes(3);
+            // the group is gone, the entries are still there (a restore, an operator's XGROUP DESTROY)
+            redis.opsForStream().destroyGroup(stream, VoteStreamIngester.GROUP);
+        } finally {
+            ingester.start();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> polls.responses(poll.pollId()) == 9);
+        await().atMost(Duration.ofSeconds(5)).until(() -> streamHasNone(ids));
+
+        // stream and group deleted under a running ingester: new votes still flow
+        redis.delete(stream);
+        List<RecordId> later = enqueueVotes(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> polls.responses(poll.pollId()) == 15);
+        await().atMost(Duration.ofSeconds(5)).until(() -> streamHasNone(later));
+        assertThat(rejections()).isZero();
         polls.assertCountersMatchResponses(poll);
     }
 
@@ -227,13 +317,17 @@ class VoteStreamIngesterIT {
 
     /** Entries read into the PEL of a consumer that then dies without acknowledging them. */
     private List<RecordId> enqueueWithoutIngesting(int votes) {
+        return enqueueWithoutIngesting(votes, "dead-consumer-" + UUID.randomUUID());
+    }
+
+    private List<RecordId> enqueueWithoutIngesting(int votes, String consumer) {
         String deadStream = stream;
         ingester.stop();
         try {
             List<RecordId> ids = enqueueVotes(votes);
             List<MapRecord<String, Object, Object>> taken = redis.opsForStream()
                     .read(
-                            Consumer.from(VoteStreamIngester.GROUP, "dead-consumer-" + UUID.randomUUID()),
+                            Consumer.from(VoteStreamIngester.GROUP, consumer),
                             StreamReadOptions.empty().count(10_000),
                             StreamOffset.create(deadStream, ReadOffset.lastConsumed()));
             assertThat(taken).extracting(MapRecord::getId).containsAll(ids);
@@ -247,6 +341,29 @@ class VoteStreamIngesterIT {
         return redis.opsForStream().pending(stream, VoteStreamIngester.GROUP, Range.unbounded(), 10_000L).stream()
                 .map(p -> p.getId())
                 .toList();
+    }
+
+    private long deliveriesOf(RecordId id) {
+        return redis
+                .opsForStream()
+                .pending(stream, VoteStreamIngester.GROUP, Range.closed(id.getValue(), id.getValue()), 1L)
+                .stream()
+                .mapToLong(p -> p.getTotalDeliveryCount())
+                .findFirst()
+                .orElse(0);
+    }
+
+    private List<String> consumerNames() {
+        return redis.opsForStream().consumers(stream, VoteStreamIngester.GROUP).stream()
+                .map(c -> c.consumerName())
+                .toList();
+    }
+
+    private long deadLettersOf(List<RecordId> ids) {
+        List<String> sources = ids.stream().map(RecordId::getValue).toList();
+        return redis.opsForStream().range(RedisKeys.voteDeadLetterStream(shard), Range.unbounded()).stream()
+                .filter(r -> sources.contains(String.valueOf(r.getValue().get("source_id"))))
+                .count();
     }
 
     private boolean streamHasNone(List<RecordId> ids) {
