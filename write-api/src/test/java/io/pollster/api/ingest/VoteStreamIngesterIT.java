@@ -135,7 +135,8 @@ class VoteStreamIngesterIT {
         } finally {
             servers.startPostgres();
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> polls.responses(poll.pollId()) == 15);
+        // PostgreSQL may still be starting up: the test's own query may fail until it answers
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> polls.responses(poll.pollId()) == 15);
         await().atMost(Duration.ofSeconds(5)).until(() -> streamHasNone(ids));
         assertThat(rejections()).isZero();
         assertThat(deadLettersOf(ids)).isZero();
