@@ -92,12 +92,17 @@ class ReadmeWalkTopologyIT {
                 .start();
         HttpClient http = HttpClient.newHttpClient();
         URI health = URI.create("http://localhost:" + port + "/actuator/health");
-        await().atMost(20, MINUTES).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-            assertThat(pollster.isAlive()).as("pollster runs; see %s", log).isTrue();
-            HttpResponse<String> answer =
-                    http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(answer.body()).contains("\"status\":\"UP\"");
-        });
+        await().atMost(20, MINUTES)
+                .pollInterval(Duration.ofSeconds(2))
+                .ignoreExceptionsInstanceOf(IOException.class)
+                .untilAsserted(() -> {
+                    assertThat(pollster.isAlive())
+                            .as("pollster runs; see %s", log)
+                            .isTrue();
+                    HttpResponse<String> answer =
+                            http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(answer.body()).contains("\"status\":\"UP\"");
+                });
 
         String session = codeBlockAfter(readme, "## The API in one minute");
         assertThat(session).contains("localhost:8080").doesNotContain("uuidgen", "jq ");
