@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,13 +142,16 @@ class ReadmeWalkTopologyIT {
                 .containsPattern("event: ?results\\R+data: ?\\{\"type\":\"results\",\"poll_id\":\"" + pollId + "\"");
 
         // the README: "Stop it with Ctrl-C or SIGTERM"
-        ProcessHandle jar = pollster.descendants()
-                .filter(p -> p.info().commandLine().orElse("").contains("pollster.jar"))
+        // bash runs the last command of its -c in its own process, or as a child
+        ProcessHandle jar = Stream.concat(Stream.of(pollster.toHandle()), pollster.descendants())
+                .filter(p -> p.info().command().orElse("").endsWith("/java")
+                        && p.info().commandLine().orElse("").contains("standalone/target/pollster.jar"))
                 .findFirst()
                 .orElseThrow();
         jar.destroy();
         assertThat(jar.onExit().get(2, MINUTES).isAlive()).isFalse();
         assertThat(pollster.waitFor(1, MINUTES)).isTrue();
+        assertThat(Files.readString(log)).as("a clean stop").doesNotContain("Exception in thread");
     }
 
     /**
