@@ -1,5 +1,6 @@
 package io.pollster.cdc;
 
+import io.pollster.testing.PollFixtures;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -16,9 +17,9 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Test stand-in for poll creation and the vote ingester, with their SQL: a poll, its questions, choices
- * and zeroed choice_counts in one transaction; per batch, responses inserted with ON CONFLICT DO NOTHING
- * and choice_counts raised by what was actually inserted, in one transaction.
+ * Test stand-in for poll creation ({@link PollFixtures}) and the vote ingester, with its SQL: per batch,
+ * responses inserted with ON CONFLICT DO NOTHING and choice_counts raised by what was actually inserted,
+ * in one transaction.
  */
 final class VotingDatabase {
 
@@ -47,54 +48,14 @@ final class VotingDatabase {
         return DriverManager.getConnection(url, properties);
     }
 
-    Poll createPoll(int questions, int choicesPerQuestion) throws SQLException {
-        UUID pollId = UUID.randomUUID();
-        List<UUID> questionIds = new ArrayList<>();
-        List<List<UUID>> choiceIds = new ArrayList<>();
-        try (Connection db = connect()) {
-            db.setAutoCommit(false);
-            try (PreparedStatement poll = db.prepareStatement(
-                    "INSERT INTO polls (poll_id, creator_id, title, unique_slug) VALUES (?, ?, 'CDC test', ?)")) {
-                poll.setObject(1, pollId);
-                poll.setObject(2, UUID.randomUUID());
-                poll.setString(3, "cdc-test-" + pollId);
-                poll.executeUpdate();
-            }
-            for (int q = 0; q < questions; q++) {
-                UUID questionId = UUID.randomUUID();
-                questionIds.add(questionId);
-                try (PreparedStatement question = db.prepareStatement(
-                        "INSERT INTO questions (question_id, poll_id, question_text, \"order\") VALUES (?, ?, ?, ?)")) {
-                    question.setObject(1, questionId);
-                    question.setObject(2, pollId);
-                    question.setString(3, "question " + q);
-                    question.setInt(4, q);
-                    question.executeUpdate();
-                }
-                List<UUID> choices = new ArrayList<>();
-                for (int c = 0; c < choicesPerQuestion; c++) {
-                    UUID choiceId = UUID.randomUUID();
-                    choices.add(choiceId);
-                    try (PreparedStatement choice = db.prepareStatement(
-                                    "INSERT INTO choices (choice_id, question_id, choice_text, position) VALUES (?, ?, ?, ?)");
-                            PreparedStatement count = db.prepareStatement(
-                                    "INSERT INTO choice_counts (choice_id, poll_id, question_id, count) VALUES (?, ?, ?, 0)")) {
-                        choice.setObject(1, choiceId);
-                        choice.setObject(2, questionId);
-                        choice.setString(3, "choice " + c);
-                        choice.setInt(4, c);
-                        choice.executeUpdate();
-                        count.setObject(1, choiceId);
-                        count.setObject(2, pollId);
-                        count.setObject(3, questionId);
-                        count.executeUpdate();
-                    }
-                }
-                choiceIds.add(choices);
-            }
-            db.commit();
-        }
-        return new Poll(pollId, questionIds, choiceIds);
+    Poll createPoll(int questions, int choicesPerQuestion) {
+        PollFixtures.Poll created = new PollFixtures(this::connect)
+                .create(PollFixtures.poll()
+                        .title("CDC test")
+                        .slugPrefix("cdc-test-")
+                        .questions(questions)
+                        .choices(choicesPerQuestion));
+        return new Poll(created.pollId(), created.questionIds(), created.choiceIds());
     }
 
     /** One ingester batch: {@code voters} new users each answer every question of the poll. */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
 import io.pollster.jobs.runtime.ShardedStreamWorker;
+import io.pollster.testing.PollFixtures;
 import io.pollster.testing.PollsterIntegrationTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -69,40 +68,17 @@ public abstract class JobsIntegrationTestSupport {
 
     /** A poll as write-api creates it, with a {@code choice_counts} row of 0 per choice. */
     protected TestPoll createPoll(UUID creatorId, Instant closesAt, int questionCount, int choiceCount) {
-        UUID pollId = UUID.randomUUID();
-        jdbc.sql(
-                        """
-                        INSERT INTO polls (poll_id, creator_id, title, closes_at, unique_slug)
-                        VALUES (?, ?, 'Jobs test poll', ?, ?)
-                        """)
-                .params(
-                        pollId,
-                        creatorId,
-                        closesAt == null ? null : closesAt.atOffset(ZoneOffset.UTC),
-                        "jobs-" + pollId)
-                .update();
-        List<List<UUID>> questions = new ArrayList<>();
-        List<UUID> questionIds = new ArrayList<>();
-        for (int q = 0; q < questionCount; q++) {
-            UUID questionId = UUID.randomUUID();
-            questionIds.add(questionId);
-            jdbc.sql("INSERT INTO questions (question_id, poll_id, question_text, \"order\") VALUES (?, ?, ?, ?)")
-                    .params(questionId, pollId, "Question " + q, q)
-                    .update();
-            List<UUID> choices = new ArrayList<>();
-            for (int c = 0; c < choiceCount; c++) {
-                UUID choiceId = UUID.randomUUID();
-                choices.add(choiceId);
-                jdbc.sql("INSERT INTO choices (choice_id, question_id, choice_text, position) VALUES (?, ?, ?, ?)")
-                        .params(choiceId, questionId, "Choice, \"" + c + "\"", c)
-                        .update();
-                jdbc.sql("INSERT INTO choice_counts (choice_id, poll_id, question_id, count) VALUES (?, ?, ?, 0)")
-                        .params(choiceId, pollId, questionId)
-                        .update();
-            }
-            questions.add(choices);
-        }
-        return new TestPoll(pollId, creatorId, questionIds, questions);
+        PollFixtures.Poll created = PollFixtures.onTestServers()
+                .create(PollFixtures.poll()
+                        .creator(creatorId)
+                        .title("Jobs test poll")
+                        .slugPrefix("jobs-")
+                        .closesAt(closesAt)
+                        .questions(questionCount)
+                        .choices(choiceCount)
+                        // a comma and quotes, which archives must escape
+                        .choiceText("Choice, \"%d\""));
+        return new TestPoll(created.pollId(), created.creatorId(), created.questionIds(), created.choiceIds());
     }
 
     /**

@@ -5,6 +5,7 @@ import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.results.CountsStore;
 import io.pollster.core.results.Results;
 import io.pollster.core.results.ResultsMessage;
+import io.pollster.testing.PollFixtures;
 import io.pollster.testing.TestServers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -48,31 +49,15 @@ final class TestPolls {
 
     /** A poll of {@code questions} questions of {@code choices} choices each, every count 0 in PostgreSQL. */
     Poll create(int questions, int choices) {
-        UUID pollId = UUID.randomUUID();
-        String slug = "live-" + pollId;
-        jdbc.sql("INSERT INTO polls (poll_id, creator_id, title, unique_slug) VALUES (?, ?, 'Live?', ?)")
-                .params(pollId, UUID.randomUUID(), slug)
-                .update();
+        PollFixtures.Poll created = PollFixtures.onTestServers()
+                .create(PollFixtures.poll()
+                        .title("Live?")
+                        .slugPrefix("live-")
+                        .questions(questions)
+                        .choices(choices));
         Map<UUID, List<UUID>> layout = new LinkedHashMap<>();
-        for (int q = 0; q < questions; q++) {
-            UUID questionId = UUID.randomUUID();
-            jdbc.sql("INSERT INTO questions (question_id, poll_id, question_text, \"order\") VALUES (?, ?, 'Q', ?)")
-                    .params(questionId, pollId, q)
-                    .update();
-            List<UUID> choiceIds = new ArrayList<>();
-            for (int c = 0; c < choices; c++) {
-                UUID choiceId = UUID.randomUUID();
-                jdbc.sql("INSERT INTO choices (choice_id, question_id, choice_text, position) VALUES (?, ?, ?, ?)")
-                        .params(choiceId, questionId, "choice " + c, c)
-                        .update();
-                jdbc.sql("INSERT INTO choice_counts (choice_id, poll_id, question_id, count) VALUES (?, ?, ?, 0)")
-                        .params(choiceId, pollId, questionId)
-                        .update();
-                choiceIds.add(choiceId);
-            }
-            layout.put(questionId, choiceIds);
-        }
-        return new Poll(pollId, slug, layout, new LinkedHashMap<>());
+        created.questions().forEach(question -> layout.put(question.questionId(), question.choiceIds()));
+        return new Poll(created.pollId(), created.slug(), layout, new LinkedHashMap<>());
     }
 
     /** One vote on a choice: PostgreSQL and Redis counts, no message. */

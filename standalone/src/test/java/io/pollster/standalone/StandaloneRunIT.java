@@ -2,12 +2,14 @@ package io.pollster.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pollster.testing.PollFixtures;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -50,9 +52,8 @@ class StandaloneRunIT {
                     .isEqualTo("on");
             assertThat(jdbc.sql("SHOW wal_level").query(String.class).single()).isEqualTo("logical");
 
-            jdbc.sql("INSERT INTO polls (poll_id, creator_id, title, unique_slug) VALUES (?, ?, 'Kept?', ?)")
-                    .params(pollId, UUID.randomUUID(), "kept-" + pollId)
-                    .update();
+            new PollFixtures(app.getBean(DataSource.class))
+                    .create(PollFixtures.poll().pollId(pollId).title("Kept?"));
             app.getBean(StringRedisTemplate.class).opsForValue().set("kept:" + pollId, "yes");
         }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pollster.core.CoreTestServers;
 import io.pollster.core.redis.RedisKeys;
+import io.pollster.testing.PollFixtures;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,18 +40,13 @@ class PollCatalogIT {
     }
 
     private static void insertPoll(UUID pollId, String slug) {
-        UUID questionId = UUID.randomUUID();
-        jdbc.sql("INSERT INTO polls (poll_id, creator_id, title, unique_slug) VALUES (?, ?, 'Catalog', ?)")
-                .params(pollId, UUID.randomUUID(), slug)
-                .update();
-        jdbc.sql("INSERT INTO questions (question_id, poll_id, question_text, \"order\") VALUES (?, ?, 'Pick', 0)")
-                .params(questionId, pollId)
-                .update();
-        for (int i = 0; i < 2; i++) {
-            jdbc.sql("INSERT INTO choices (choice_id, question_id, choice_text, position) VALUES (?, ?, ?, ?)")
-                    .params(UUID.randomUUID(), questionId, "choice " + i, i)
-                    .update();
-        }
+        PollFixtures.onTestServers()
+                .create(PollFixtures.poll()
+                        .pollId(pollId)
+                        .slug(slug)
+                        .title("Catalog")
+                        .questionText("Pick")
+                        .withoutCountRows());
     }
 
     private PollCatalog catalog(Duration openPollTtl) {

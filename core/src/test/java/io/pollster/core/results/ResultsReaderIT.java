@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pollster.core.CoreTestServers;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
+import io.pollster.testing.PollFixtures;
 import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
@@ -33,23 +34,14 @@ class ResultsReaderIT {
     void createPollWithVotes() {
         counts = new CountsStore(redis);
         reader = new ResultsReader(counts, jdbc, Clock.systemUTC());
-        UUID pollId = UUID.randomUUID();
-        UUID questionId = UUID.randomUUID();
-        jdbc.sql("INSERT INTO polls (poll_id, creator_id, title, unique_slug) VALUES (?, ?, 'Best editor?', ?)")
-                .params(pollId, UUID.randomUUID(), "best-editor-" + pollId)
-                .update();
-        jdbc.sql("INSERT INTO questions (question_id, poll_id, question_text, \"order\") VALUES (?, ?, 'Pick', 0)")
-                .params(questionId, pollId)
-                .update();
-        for (int i = 0; i < 3; i++) {
-            UUID choiceId = UUID.randomUUID();
-            jdbc.sql("INSERT INTO choices (choice_id, question_id, choice_text, position) VALUES (?, ?, ?, ?)")
-                    .params(choiceId, questionId, "choice " + i, i)
-                    .update();
-            jdbc.sql("INSERT INTO choice_counts (choice_id, poll_id, question_id, count) VALUES (?, ?, ?, ?)")
-                    .params(choiceId, pollId, questionId, 10L * i)
-                    .update();
-        }
+        UUID pollId = PollFixtures.onTestServers()
+                .create(PollFixtures.poll()
+                        .title("Best editor?")
+                        .slugPrefix("best-editor-")
+                        .questionText("Pick")
+                        .choices(3)
+                        .counts(new long[] {0, 10, 20}))
+                .pollId();
         poll = new PollDefinitions(jdbc).findById(pollId).orElseThrow();
     }
 

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
+import io.pollster.testing.PollFixtures;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** Polls created straight in PostgreSQL, as POST /api/polls would leave them (counters at 0). */
+/** Polls created straight in PostgreSQL ({@link PollFixtures}), as write-api's tests read them, and their counts. */
 public final class TestPolls {
 
     private final JdbcClient jdbc;
@@ -25,37 +25,17 @@ public final class TestPolls {
     }
 
     public PollDefinition create(int questions, int choices, Instant closesAt) {
-        UUID pollId = UUID.randomUUID();
-        jdbc.sql("INSERT INTO polls (poll_id, creator_id, title, unique_slug, closes_at) VALUES (?, ?, ?, ?, ?)")
-                .params(
-                        pollId,
-                        UUID.randomUUID(),
-                        "Poll " + pollId,
-                        "poll-" + pollId,
-                        closesAt == null ? null : closesAt.atOffset(ZoneOffset.UTC))
-                .update();
-        for (int q = 0; q < questions; q++) {
-            UUID questionId = UUID.randomUUID();
-            jdbc.sql("INSERT INTO questions (question_id, poll_id, question_text, \"order\") VALUES (?, ?, ?, ?)")
-                    .params(questionId, pollId, "Question " + q, q)
-                    .update();
-            for (int c = 0; c < choices; c++) {
-                UUID choiceId = UUID.randomUUID();
-                jdbc.sql("INSERT INTO choices (choice_id, question_id, choice_text, position) VALUES (?, ?, ?, ?)")
-                        .params(choiceId, questionId, "Choice " + c, c)
-                        .update();
-                jdbc.sql("INSERT INTO choice_counts (choice_id, poll_id, question_id, count) VALUES (?, ?, ?, 0)")
-                        .params(choiceId, pollId, questionId)
-                        .update();
-            }
-        }
+        UUID pollId = PollFixtures.onTestServers()
+                .create(PollFixtures.poll()
+                        .closesAt(closesAt)
+                        .questions(questions)
+                        .choices(choices))
+                .pollId();
         return new PollDefinitions(jdbc).findById(pollId).orElseThrow();
     }
 
     public void close(UUID pollId) {
-        jdbc.sql("UPDATE polls SET closed_at = now() WHERE poll_id = ?")
-                .param(pollId)
-                .update();
+        PollFixtures.onTestServers().close(pollId);
     }
 
     public long responses(UUID pollId) {
