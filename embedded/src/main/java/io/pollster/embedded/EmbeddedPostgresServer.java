@@ -6,9 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,9 +16,11 @@ import org.slf4j.LoggerFactory;
  * logical decoding for Debezium and, when durable, {@code fsync} and {@code synchronous_commit} on
  * (zonky turns both off by default, which would let an acknowledged vote vanish in a crash).
  */
-public final class EmbeddedPostgresServer implements AutoCloseable {
+public final class EmbeddedPostgresServer implements EmbeddedServer {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+    private static final String PID_FILE = "postmaster.pid";
+    private static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dataDir;
     private final int port;
@@ -32,9 +33,23 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         this.durable = durable;
     }
 
+    @Override
+    public String name() {
+        return "postgres";
+    }
+
+    /**
+     * Starts the server, unless it runs. A postmaster that died (SIGKILL, OOM killer) is started again
+     * on the same data and port; PostgreSQL's crash recovery replays the WAL, so every committed
+     * transaction is there.
+     */
+    @Override
     public synchronized EmbeddedPostgresServer start() {
         if (postgres != null) {
-            return this;
+            if (isRunning()) {
+                return this;
+            }
+            discardDeadInstance();
         }
         try {
             Files.createDirectories(dataDir);
@@ -47,6 +62,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setRegisterShutdownHook(false)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("listen_addresses", "localhost")
+                    // TCP only: a Unix socket's lock file in /tmp would name a killed postmaster's pid,
+                    // and a zombie's pid blocks a restart exactly as its postmaster.pid would
+                    .setServerConfig("unix_socket_directories", "")
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_replication_slots", "10")
                     .setServerConfig("max_wal_senders", "10")
@@ -56,7 +74,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("full_page_writes", onWhenDurable)
                     .setServerConfig("shared_buffers", "256MB")
                     .start();
-            log.info("Embedded PostgreSQL 17 on port {} with data in {}", port, dataDir);
+            log.info("Embedded PostgreSQL 17 (postmaster pid {}) on port {} with data in {}", pid(), port, dataDir);
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded PostgreSQL in " + dataDir, e);
@@ -69,26 +87,111 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * a dead Pollster: stop it (fast shutdown keeps every committed transaction) and start afresh.
      */
     private void stopOrphanedPostmaster() throws IOException {
-        Path pid = dataDir.resolve("postmaster.pid");
-        if (!Files.exists(pid)) {
+        long postmasterPid = postmasterPidFromFile();
+        if (postmasterPid <= 0) {
             return;
         }
-        long postmasterPid = Long.parseLong(Files.readAllLines(pid).get(0).trim());
-        ProcessHandle orphan = ProcessHandle.of(postmasterPid).orElse(null);
-        if (orphan == null || !orphan.isAlive()) {
+        if (Processes.isRunning(postmasterPid)
+                && Processes.command(postmasterPid).contains("postgres")) {
+            log.warn("Stopping orphaned PostgreSQL (pid {}) left on {} by a previous run", postmasterPid, dataDir);
+            // SIGTERM is a smart shutdown: the dead JVM's sessions are gone, every commit is kept
+            ProcessHandle.of(postmasterPid).ifPresent(ProcessHandle::destroy);
+            // not our child: once it exits it may linger as a zombie, which onExit() would wait for forever
+            long deadline = System.nanoTime() + ORPHAN_STOP_TIMEOUT.toNanos();
+            try {
+                while (Processes.isRunning(postmasterPid)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("orphaned PostgreSQL " + postmasterPid + " on " + dataDir
+                                + " did not stop within " + ORPHAN_STOP_TIMEOUT);
+                    }
+                    TimeUnit.MILLISECONDS.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping orphaned PostgreSQL " + postmasterPid, e);
+            }
+        }
+        clearStalePidFile();
+    }
+
+    /**
+     * PostgreSQL refuses to start while the pid in {@code postmaster.pid} exists. A postmaster that was
+     * killed, and whose parent died before it, stays a zombie where init does not reap (a container's
+     * init often does not): dead, but its pid still exists. Its pid file is then removed, once no
+     * process of the killed server still uses its shared memory, which is the check PostgreSQL itself
+     * makes before it reuses a data directory. A pid that does not exist at all PostgreSQL handles itself.
+     */
+    private void clearStalePidFile() throws IOException {
+        List<String> lines = pidFileLines();
+        if (lines.isEmpty()) {
             return;
         }
-        log.warn("Stopping orphaned PostgreSQL (pid {}) left on {} by a previous run", postmasterPid, dataDir);
-        // SIGTERM is a smart shutdown: the dead JVM's sessions are gone, every commit is kept
-        orphan.destroy();
+        long postmasterPid = Long.parseLong(lines.get(0).trim());
+        if (Processes.isRunning(postmasterPid)
+                && Processes.command(postmasterPid).contains("postgres")) {
+            return; // a live postmaster: not stale
+        }
+        if (ProcessHandle.of(postmasterPid).isEmpty()) {
+            return;
+        }
+        if (SharedMemory.inUse(lines)) {
+            throw new IOException("processes of the killed PostgreSQL " + postmasterPid
+                    + " still use its shared memory; they exit once they notice, try again");
+        }
+        log.warn("Removing the postmaster.pid of PostgreSQL {}, which is dead but not reaped", postmasterPid);
+        Files.deleteIfExists(dataDir.resolve(PID_FILE));
+    }
+
+    /**
+     * Lets go of a zonky instance whose postmaster died: its pid file would make {@code pg_ctl stop}
+     * wait for a process that cannot exit, so it goes first; then closing the instance only releases its
+     * lock on the data directory.
+     */
+    private void discardDeadInstance() {
+        EmbeddedPostgres dead = postgres;
+        postgres = null;
         try {
-            orphan.onExit().get(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while stopping orphaned PostgreSQL " + postmasterPid, e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("orphaned PostgreSQL " + postmasterPid + " on " + dataDir + " did not stop", e);
+            clearStalePidFile();
+        } catch (IOException | RuntimeException stillInUse) {
+            log.debug("Releasing the dead PostgreSQL instance: {}", stillInUse.toString());
         }
+        try {
+            dead.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("Releasing the dead PostgreSQL instance: {}", e.toString());
+        }
+    }
+
+    private long postmasterPidFromFile() {
+        List<String> lines = pidFileLines();
+        try {
+            return lines.isEmpty() ? -1 : Long.parseLong(lines.get(0).trim());
+        } catch (NumberFormatException halfWritten) {
+            return -1;
+        }
+    }
+
+    private List<String> pidFileLines() {
+        try {
+            return Files.readAllLines(dataDir.resolve(PID_FILE));
+        } catch (IOException noServer) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        if (postgres == null) {
+            return false;
+        }
+        long postmasterPid = postmasterPidFromFile();
+        return postmasterPid > 0 && Processes.isRunning(postmasterPid);
+    }
+
+    /** The postmaster's pid, or -1 when it does not run. */
+    @Override
+    public synchronized long pid() {
+        return isRunning() ? postmasterPidFromFile() : -1;
     }
 
     public String jdbcUrl() {
@@ -99,6 +202,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return "postgres";
     }
 
+    @Override
     public int port() {
         return port;
     }
@@ -108,21 +212,23 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /** Stops the server and keeps its data; {@link #start()} brings it back on the same port. */
+    @Override
     public synchronized void stop() {
         if (postgres == null) {
             return;
         }
+        if (!isRunning()) {
+            discardDeadInstance();
+            return;
+        }
+        log.info("Stopping embedded PostgreSQL (postmaster pid {}) on port {}", pid(), port);
         try {
             postgres.close();
+            log.info("Embedded PostgreSQL stopped");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
             postgres = null;
         }
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 }

@@ -1,31 +1,42 @@
 package io.pollster.embedded;
 
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.embedded.RedisServer;
+import redis.embedded.RedisExecProvider;
 
 /**
  * Redis 7.0 with its append-only file in a data directory that outlives the process. With
  * {@code appendfsync everysec} a killed Redis loses nothing the kernel already has; a whole-machine crash
  * can lose the last second (DESIGN.md, invariant 1).
+ *
+ * <p>The redis-server binary comes from org.signal's embedded-redis, but this class runs the process
+ * itself: that library stops Redis from a JVM shutdown hook of its own, which runs at the same time as
+ * Spring's and took Redis away while the web server was still draining requests that need it. Here
+ * Redis stops only when {@link #stop()} is called, last (see {@link EmbeddedServers}). Where
+ * {@code setsid} exists the server runs in a session of its own, so a Ctrl-C in the terminal reaches
+ * the JVM alone and the JVM stops Redis in its turn.
  */
-public final class EmbeddedRedisServer implements AutoCloseable {
+public final class EmbeddedRedisServer implements EmbeddedServer {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedRedisServer.class);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    private static final String LOG_FILE = "redis-server.log";
+    private static File executable;
 
     private final Path dataDir;
     private final int port;
     private final boolean durable;
-    private RedisServer redis;
+    private Process process;
 
     public EmbeddedRedisServer(Path dataDir, int port, boolean durable) {
         this.dataDir = dataDir.toAbsolutePath().normalize();
@@ -33,29 +44,83 @@ public final class EmbeddedRedisServer implements AutoCloseable {
         this.durable = durable;
     }
 
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    /** Starts the server, unless it runs; a server that died is started again on the same files and port. */
+    @Override
     public synchronized EmbeddedRedisServer start() {
-        if (redis != null) {
+        if (process != null && process.isAlive()) {
             return this;
         }
+        process = null;
         try {
             Files.createDirectories(dataDir);
             shutDownOrphan();
-            redis = RedisServer.builder()
-                    .port(port)
-                    .bind("127.0.0.1")
-                    .setting("dir " + dataDir)
-                    .setting("appendonly " + (durable ? "yes" : "no"))
-                    .setting("appendfsync everysec")
-                    .setting("save \"\"")
-                    .setting("maxclients 20000")
-                    .setting("daemonize no")
-                    .build();
-            redis.start();
-            log.info("Embedded Redis 7.0 on port {} with data in {}", port, dataDir);
+            ProcessBuilder builder = new ProcessBuilder(command())
+                    .directory(dataDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dataDir.resolve(LOG_FILE).toFile()));
+            Process started = builder.start();
+            awaitReady(started);
+            process = started;
+            log.info("Embedded Redis 7.0 (pid {}) on port {} with data in {}", started.pid(), port, dataDir);
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded Redis in " + dataDir, e);
         }
+    }
+
+    private List<String> command() throws IOException {
+        List<String> command = new ArrayList<>();
+        Path setsid = Path.of("/usr/bin/setsid");
+        if (Files.isExecutable(setsid)) {
+            command.add(setsid.toString()); // execs in place: the pid stays redis-server's
+        }
+        command.add(executable().getAbsolutePath());
+        command.addAll(List.of(
+                "--port", Integer.toString(port),
+                "--bind", "127.0.0.1",
+                "--dir", dataDir.toString(),
+                "--appendonly", durable ? "yes" : "no",
+                "--appendfsync", "everysec",
+                "--save", "",
+                "--maxclients", "20000",
+                "--daemonize", "no"));
+        return command;
+    }
+
+    private static synchronized File executable() throws IOException {
+        if (executable == null || !executable.canExecute()) {
+            executable = RedisExecProvider.defaultProvider().get();
+        }
+        return executable;
+    }
+
+    /** Waits until the server answers PING (it answers LOADING while it reads its AOF). */
+    private void awaitReady(Process started) throws IOException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!started.isAlive()) {
+                throw new IOException("redis-server exited with " + started.exitValue() + " on port " + port
+                        + "; its output is in " + dataDir.resolve(LOG_FILE));
+            }
+            if ("+PONG".equals(Resp.firstLine(port, Duration.ofMillis(500), "PING"))) {
+                return;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                started.destroyForcibly();
+                throw new IOException("interrupted while starting Redis", e);
+            }
+        }
+        started.destroyForcibly();
+        throw new IOException("redis-server did not answer on port " + port + " within " + READY_TIMEOUT);
     }
 
     /**
@@ -64,18 +129,8 @@ public final class EmbeddedRedisServer implements AutoCloseable {
      * our own on the same files.
      */
     private void shutDownOrphan() throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            OutputStream out = socket.getOutputStream();
-            out.write("*1\r\n$8\r\nSHUTDOWN\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+        if (Resp.shutdown(port)) {
             log.warn("Shut down an orphaned Redis left on port {} by a previous run", port);
-            InputStream in = socket.getInputStream();
-            while (in.read() >= 0) {
-                // the server closes the connection once it has flushed and exited
-            }
-        } catch (java.net.ConnectException nobodyThere) {
-            // the usual case: nothing listens on our port
         }
     }
 
@@ -83,24 +138,47 @@ public final class EmbeddedRedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    @Override
     public int port() {
         return port;
     }
 
-    /** Stops the server and keeps its AOF; {@link #start()} brings it back on the same port. */
-    public synchronized void stop() {
-        if (redis == null) {
-            return;
-        }
-        try {
-            redis.stop();
-        } finally {
-            redis = null;
-        }
+    public Path dataDir() {
+        return dataDir;
     }
 
     @Override
-    public void close() {
-        stop();
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** The pid of the redis-server process, or -1 when it does not run. */
+    @Override
+    public synchronized long pid() {
+        return isRunning() ? process.pid() : -1;
+    }
+
+    /**
+     * Stops the server and keeps its AOF; {@link #start()} brings it back on the same port. SIGTERM makes
+     * Redis write and fsync its AOF before it exits.
+     */
+    @Override
+    public synchronized void stop() {
+        Process running = process;
+        process = null;
+        if (running == null || !running.isAlive()) {
+            return;
+        }
+        log.info("Stopping embedded Redis (pid {}) on port {}", running.pid(), port);
+        running.destroy();
+        try {
+            if (!running.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                log.warn("Embedded Redis did not stop within {}; killing it", STOP_TIMEOUT);
+                running.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("Embedded Redis stopped");
     }
 }

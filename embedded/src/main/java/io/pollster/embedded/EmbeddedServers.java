@@ -8,12 +8,15 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The embedded servers of one Pollster process, started together on one data directory and stopped
  * together, PostgreSQL and Redis each only when not configured externally. An exclusive lock on the
- * data directory makes a second process on the same data fail fast instead of corrupting it.
+ * data directory makes a second process on the same data fail fast instead of corrupting it. Once
+ * {@linkplain #supervise supervised}, a server that dies is restarted on its data and port.
  */
 public final class EmbeddedServers implements AutoCloseable {
 
@@ -21,6 +24,7 @@ public final class EmbeddedServers implements AutoCloseable {
     private final FileLock lock;
     private final EmbeddedPostgresServer postgres;
     private final EmbeddedRedisServer redis;
+    private EmbeddedServerSupervisor supervisor;
 
     private EmbeddedServers(
             FileChannel lockChannel, FileLock lock, EmbeddedPostgresServer postgres, EmbeddedRedisServer redis) {
@@ -100,9 +104,37 @@ public final class EmbeddedServers implements AutoCloseable {
         return Optional.ofNullable(redis);
     }
 
-    /** Stops Redis, then PostgreSQL, then releases the data directory. */
+    /** The servers that run here: PostgreSQL first, then Redis. */
+    public List<EmbeddedServer> all() {
+        List<EmbeddedServer> all = new ArrayList<>();
+        postgres().ifPresent(all::add);
+        redis().ifPresent(all::add);
+        return all;
+    }
+
+    /**
+     * From now on, restarts a server that dies and tells {@code listener}; until {@link #close()}, which
+     * stops the supervision before it stops the servers.
+     */
+    public synchronized void supervise(EmbeddedSupervisionProperties properties, EmbeddedServerListener listener) {
+        if (supervisor != null || !properties.enabled()) {
+            return;
+        }
+        supervisor = new EmbeddedServerSupervisor(all(), properties, listener);
+        supervisor.start();
+    }
+
+    /**
+     * Stops Redis, then PostgreSQL, then releases the data directory. Called last, once nothing in the
+     * process uses them any more.
+     */
     @Override
     public void close() {
+        synchronized (this) {
+            if (supervisor != null) {
+                supervisor.close();
+            }
+        }
         try {
             if (redis != null) {
                 redis.close();

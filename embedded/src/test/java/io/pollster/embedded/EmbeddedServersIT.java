@@ -2,18 +2,23 @@ package io.pollster.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +94,92 @@ class EmbeddedServersIT {
                     .isEqualTo("yes");
             assertThat(redis(second.redis().orElseThrow().port(), "GET", "survived"))
                     .isEqualTo("$3");
+        }
+    }
+
+    @Test
+    void aSupervisedRedisKilledWithSigkillIsRestartedWithItsData() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        try (EmbeddedServers servers = EmbeddedServers.start(durableOn(dataDir), false, true)) {
+            servers.supervise(quickly(5), listener);
+            EmbeddedRedisServer redis = servers.redis().orElseThrow();
+            assertThat(redis(redis.port(), "SET", "kept", "vote")).isEqualTo("+OK");
+            // appendfsync everysec: what the kernel has survives the process
+            long killed = redis.pid();
+
+            ProcessHandle.of(killed).orElseThrow().destroyForcibly();
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> listener.restarts.get() == 1);
+            assertThat(redis.pid()).isPositive().isNotEqualTo(killed);
+            assertThat(redis(redis.port(), "GET", "kept")).isEqualTo("$4");
+            assertThat(listener.downs.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSupervisedPostmasterKilledWithSigkillIsRestartedWithEveryCommit() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        try (EmbeddedServers servers = EmbeddedServers.start(durableOn(dataDir), true, false)) {
+            servers.supervise(quickly(10), listener);
+            EmbeddedPostgresServer postgres = servers.postgres().orElseThrow();
+            execute(postgres.jdbcUrl(), "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('vote')");
+            long killed = postgres.pid();
+
+            ProcessHandle.of(killed).orElseThrow().destroyForcibly();
+
+            await().atMost(Duration.ofSeconds(120)).until(() -> listener.restarts.get() == 1);
+            assertThat(postgres.pid()).isPositive().isNotEqualTo(killed);
+            assertThat(query(postgres.jdbcUrl(), "SELECT v FROM kept")).isEqualTo("vote");
+        }
+    }
+
+    @Test
+    void aServerThatCannotComeBackIsGivenUpOn() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        try (EmbeddedServers servers = EmbeddedServers.start(durableOn(dataDir), false, true)) {
+            servers.supervise(quickly(2), listener);
+            EmbeddedRedisServer redis = servers.redis().orElseThrow();
+            // its data directory replaced by a file: no restart can succeed
+            Path moved = Files.move(redis.dataDir(), dataDir.resolve("redis-moved"));
+            Files.writeString(redis.dataDir(), "not a directory");
+
+            ProcessHandle.of(redis.pid()).orElseThrow().destroyForcibly();
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> listener.gaveUp.get() != null);
+            assertThat(listener.restarts.get()).isZero();
+            assertThat(redis.isRunning()).isFalse();
+            assertThat(moved).isDirectory();
+        }
+    }
+
+    private static EmbeddedSupervisionProperties quickly(int maxRestarts) {
+        return new EmbeddedSupervisionProperties(
+                true,
+                Duration.ofMillis(100),
+                maxRestarts,
+                Duration.ofMillis(100),
+                Duration.ofSeconds(2),
+                Duration.ZERO);
+    }
+
+    private static final class RecordingListener implements EmbeddedServerListener {
+        final AtomicInteger downs = new AtomicInteger();
+        final AtomicInteger restarts = new AtomicInteger();
+        final AtomicReference<Exception> gaveUp = new AtomicReference<>();
+
+        @Override
+        public void down(EmbeddedServer server) {
+            downs.incrementAndGet();
+        }
+
+        @Override
+        public void restarted(EmbeddedServer server, int attempt) {
+            restarts.incrementAndGet();
+        }
+
+        @Override
+        public void gaveUp(EmbeddedServer server, Exception lastFailure) {
+            gaveUp.set(lastFailure == null ? new IllegalStateException("no failure recorded") : lastFailure);
         }
     }
 

@@ -20,7 +20,8 @@ import org.springframework.context.annotation.Import;
     WriteApiConfiguration.class,
     CdcProjectorConfiguration.class,
     LiveGatewayConfiguration.class,
-    JobsConfiguration.class
+    JobsConfiguration.class,
+    EmbeddedServersSupervision.class
 })
 public class PollsterApplication {
 

@@ -7,6 +7,7 @@ import io.debezium.engine.format.ChangeEventFormat;
 import io.pollster.cdc.CdcProperties;
 import io.pollster.cdc.projection.ChangeProjector;
 import io.pollster.cdc.projection.RowChange;
+import io.pollster.core.lifecycle.LifecyclePhases;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -113,6 +114,12 @@ class CdcEngineRunner implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /** Stops after the vote ingester, before the stores (LifecyclePhases). */
+    @Override
+    public int getPhase() {
+        return LifecyclePhases.CDC_PROJECTOR;
     }
 
     private void supervise() {

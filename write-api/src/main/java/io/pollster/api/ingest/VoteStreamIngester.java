@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.pollster.api.vote.VotesProperties;
 import io.pollster.core.events.VoteEvent;
+import io.pollster.core.lifecycle.LifecyclePhases;
 import io.pollster.core.redis.LuaScripts;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
@@ -184,6 +185,12 @@ class VoteStreamIngester implements SmartLifecycle {
         synchronized (lifecycle) {
             return !workers.isEmpty();
         }
+    }
+
+    /** Stops after the web server has drained, before the stores (LifecyclePhases). */
+    @Override
+    public int getPhase() {
+        return LifecyclePhases.VOTE_INGESTER;
     }
 
     /** Lets a test stop a worker abruptly at a point of the batch, as a SIGKILL would. */

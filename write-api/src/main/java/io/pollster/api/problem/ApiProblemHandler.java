@@ -1,5 +1,6 @@
 package io.pollster.api.problem;
 
+import io.pollster.core.StoreOutage;
 import io.pollster.core.json.ProblemType;
 import java.net.URI;
 import java.util.List;
@@ -33,6 +34,10 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  *   <li>{@link ProblemException}: the type, status, detail and {@code errors} it carries;
  *   <li>Spring MVC's own exceptions (unreadable body, wrong media type, unknown path, wrong method, bean
  *       validation of {@code @Valid} arguments): Spring's problem detail, given the type of its status;
+ *   <li>a string with a control character anywhere in a JSON body ({@link ControlCharacters}): 400
+ *       {@code validation} naming the field, before anything is written;
+ *   <li>PostgreSQL or Redis out of reach ({@link StoreOutage}): 503 {@code unavailable} with
+ *       {@code Retry-After}, the request may simply be sent again;
  *   <li>anything else: 500, logged, with no detail that could leak internals.
  * </ul>
  */
@@ -62,11 +67,26 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> handleUnexpected(Exception failure, WebRequest request) {
+        var store = StoreOutage.of(failure);
+        if (store.isPresent()) {
+            return unavailable(store.get(), failure, request);
+        }
         log.error("Unexpected failure of {}", describe(request), failure);
         ProblemDetail body = ProblemDetail.forStatusAndDetail(
                 HttpStatus.INTERNAL_SERVER_ERROR, "The server failed to answer; try again later");
         body.setInstance(path(request));
         return ResponseEntity.internalServerError().body(body);
+    }
+
+    /** The store a request needs cannot be reached: the client may send the same request again. */
+    static ResponseEntity<Object> unavailable(StoreOutage.Store store, Exception failure, WebRequest request) {
+        log.warn("{} failed: {} is out of reach: {}", describe(request), store.displayName(), failure.toString());
+        ProblemDetail body =
+                ProblemDetail.forStatusAndDetail(ProblemType.UNAVAILABLE.status(), StoreOutage.detail(store));
+        decorate(body, ProblemType.UNAVAILABLE, request);
+        return ResponseEntity.status(ProblemType.UNAVAILABLE.status())
+                .header(HttpHeaders.RETRY_AFTER, Integer.toString(StoreOutage.RETRY_AFTER_SECONDS))
+                .body(body);
     }
 
     @Override
@@ -78,6 +98,9 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
         for (Throwable cause = unreadable; cause != null; cause = cause.getCause()) {
             if (cause instanceof RequestBodyLimit.BodyTooLargeException tooLarge) {
                 return handleProblem(tooLarge.problem(), request);
+            }
+            if (cause instanceof ControlCharacters.ControlCharacterException control) {
+                return handleProblem(ProblemException.invalid(List.of(control.invalidField())), request);
             }
         }
         ProblemDetail body = ProblemDetail.forStatusAndDetail(

@@ -1,0 +1,105 @@
+package io.pollster.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.pollster.core.redis.RedisKeys;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The end of every fault test: every vote answered 202 is in {@code responses} exactly once, and for
+ * every choice Redis's count = {@code choice_counts} = the number of its responses = the 202s for it.
+ */
+final class ExactCounts {
+
+    private ExactCounts() {}
+
+    /** Waits for the system to drain, then checks the counts exactly. */
+    static void assertEveryAcceptedVoteCountedOnce(StandaloneProcess app, UUID pollId, Map<UUID, UUID> accepted)
+            throws Exception {
+        Map<UUID, Long> expected =
+                accepted.values().stream().collect(Collectors.groupingBy(choice -> choice, Collectors.counting()));
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    assertThat(responsesPerChoice(app, pollId)).isEqualTo(expected);
+                    assertThat(choiceCounts(app, pollId)).isEqualTo(expected);
+                    assertThat(redisCounts(app, pollId)).isEqualTo(expected);
+                });
+        Map<UUID, UUID> recorded = responses(app, pollId);
+        assertThat(recorded).as("the users and choices of every response").isEqualTo(accepted);
+    }
+
+    /** How many of {@code users}' votes are in {@code responses} already. */
+    static long recordedOf(StandaloneProcess app, UUID pollId, Set<UUID> users) throws SQLException {
+        Set<UUID> recorded = new HashSet<>(responses(app, pollId).keySet());
+        recorded.retainAll(users);
+        return recorded.size();
+    }
+
+    private static Map<UUID, UUID> responses(StandaloneProcess app, UUID pollId) throws SQLException {
+        Map<UUID, UUID> byUser = new HashMap<>();
+        try (Connection c = DriverManager.getConnection(app.jdbcUrl(), "postgres", "");
+                PreparedStatement s =
+                        c.prepareStatement("SELECT user_id, choice_id FROM responses WHERE poll_id = ?")) {
+            s.setObject(1, pollId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    UUID previous = byUser.put(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class));
+                    assertThat(previous).as("a second response of one user").isNull();
+                }
+            }
+        }
+        return byUser;
+    }
+
+    private static Map<UUID, Long> responsesPerChoice(StandaloneProcess app, UUID pollId) throws SQLException {
+        return responses(app, pollId).values().stream()
+                .collect(Collectors.groupingBy(choice -> choice, Collectors.counting()));
+    }
+
+    private static Map<UUID, Long> choiceCounts(StandaloneProcess app, UUID pollId) throws SQLException {
+        Map<UUID, Long> counts = new HashMap<>();
+        try (Connection c = DriverManager.getConnection(app.jdbcUrl(), "postgres", "");
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT choice_id, count FROM choice_counts WHERE poll_id = ? AND count > 0")) {
+            s.setObject(1, pollId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getObject(1, UUID.class), rs.getLong(2));
+                }
+            }
+        }
+        return counts;
+    }
+
+    private static Map<UUID, Long> redisCounts(StandaloneProcess app, UUID pollId) {
+        RedisClient client = RedisClient.create(app.redisUrl());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            Map<UUID, Long> counts = new HashMap<>();
+            connection.sync().hgetall(RedisKeys.counts(pollId)).forEach((field, value) -> {
+                long count = Long.parseLong(value);
+                if (count > 0) {
+                    counts.put(RedisKeys.choiceOfField(field), count);
+                }
+            });
+            return counts;
+        } finally {
+            client.shutdown();
+        }
+    }
+}
