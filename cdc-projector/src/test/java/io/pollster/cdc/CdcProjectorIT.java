@@ -38,6 +38,9 @@ import tools.jackson.databind.JsonNode;
 @PollsterIntegrationTest(
         properties = {
             "pollster.cdc.slot-name=" + CdcProjectorIT.SLOT,
+            // health details go only to an authorized caller by default; an operator's private
+            // management port shows them to anyone who reaches it, as here
+            "management.endpoint.health.show-details=always",
             // the slot stays, as in production: dropped on the engine's stop it would be gone when
             // PostgreSQL restarts under the engine, and with it the position the projector resumes from
             // (the test servers are throwaway, so the slot pins no WAL beyond this JVM)

@@ -8,6 +8,7 @@ import java.util.Map;
  * not answer: a few seconds, then 503 {@code unavailable} ({@link StoreOutage}), rather than holding a
  * server thread for the drivers' defaults (30 s for a pooled PostgreSQL connection, 60 s for a Redis
  * command). The Redis timeout stays above every blocking read's wait ({@code pollster.votes.block-time}).
+ * The server and health defaults every service shares, tests included, are {@link ServerDefaults}.
  */
 public final class ServiceDefaults {
 
@@ -18,8 +19,6 @@ public final class ServiceDefaults {
                 "spring.application.name", applicationName,
                 "server.port", port,
                 "management.endpoints.web.exposure.include", "health,info,prometheus",
-                "management.endpoint.health.show-details", "always",
-                "management.endpoint.health.probes.enabled", "true",
                 "spring.mvc.problemdetails.enabled", "true",
                 "spring.datasource.hikari.connection-timeout", "5000",
                 "spring.data.redis.timeout", "5s");

@@ -32,7 +32,10 @@ class StandaloneRunIT {
                         "--server.port=0",
                         "--pollster.embedded.data-dir=" + dataDir,
                         "--pollster.embedded.postgres-port=0",
-                        "--pollster.embedded.redis-port=0");
+                        "--pollster.embedded.redis-port=0",
+                        // the operator's view: health details on a management port of its own
+                        "--management.server.port=0",
+                        "--management.endpoint.health.show-details=always");
     }
 
     @Test
@@ -70,7 +73,7 @@ class StandaloneRunIT {
     }
 
     private static JsonNode health(ConfigurableApplicationContext app) throws Exception {
-        String port = app.getEnvironment().getProperty("local.server.port");
+        String port = app.getEnvironment().getProperty("local.management.port");
         HttpResponse<String> response = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))

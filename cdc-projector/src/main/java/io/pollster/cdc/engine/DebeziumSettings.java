@@ -38,6 +38,8 @@ final class DebeziumSettings {
         props.setProperty("database.user", database.username());
         props.setProperty("database.password", database.password());
         props.setProperty("database.dbname", database.database());
+        // the URL's TLS and driver parameters, which the connector would not read from the URL
+        database.debeziumSettings().forEach(props::setProperty);
 
         props.setProperty("plugin.name", "pgoutput");
         props.setProperty("slot.name", cdc.slotName());

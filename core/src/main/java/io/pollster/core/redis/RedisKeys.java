@@ -104,6 +104,14 @@ public final class RedisKeys {
         return "changes:stream-{" + shard + "}";
     }
 
+    /**
+     * The token bucket of one rate limit ({@code votes-per-ip}, …) for one subject (a user id or a client
+     * address), kept by bucket4j. Hash-tagged whole, so each bucket is one key in one slot of a cluster.
+     */
+    public static String rateLimit(String limit, String subject) {
+        return "ratelimit:{" + limit + ":" + subject + "}";
+    }
+
     /** The hash field of a choice in {@link #counts(UUID)}. */
     public static String choiceField(UUID choiceId) {
         return CHOICE_FIELD_PREFIX + choiceId;
