@@ -68,6 +68,9 @@ final class StandaloneProcess implements AutoCloseable {
                 "--pollster.embedded.data-dir=" + dataDir,
                 "--pollster.embedded.postgres-port=" + postgresPort,
                 "--pollster.embedded.redis-port=" + redisPort,
+                // the tests read the supervised servers' pids and states from the health details, which
+                // by default go only to an authorized caller
+                "--management.endpoint.health.show-details=always",
                 "--logging.level.org.springframework.context.support.DefaultLifecycleProcessor=debug"));
         command.addAll(extraArguments);
         try {
