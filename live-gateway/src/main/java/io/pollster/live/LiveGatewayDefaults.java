@@ -7,8 +7,17 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * Server defaults a fan-out node needs, below everything the user configures. Tomcat accepts 8,192
- * connections by default; a node is meant to hold tens of thousands of idle viewers, each one socket.
+ * Server defaults a fan-out node needs, below everything the user configures:
+ *
+ * <ul>
+ *   <li>Tomcat accepts 8,192 connections by default; a node is meant to hold tens of thousands of idle
+ *       viewers, each one socket.
+ *   <li>The opening handshake is bounded: a request head over 8 KiB gets 400, and a client that stops
+ *       sending it is dropped after 10 s without a byte (Tomcat's 60 s default let a slow client hold a
+ *       connection six times longer). Upgraded connections have no such timeout: the pong timeout is theirs.
+ *   <li>The client IP of the per-IP connection cap is the one a trusted proxy forwards
+ *       ({@code X-Forwarded-For} from an internal address only, Tomcat's {@code RemoteIpValve}).
+ * </ul>
  */
 class LiveGatewayDefaults implements EnvironmentPostProcessor {
 
@@ -17,6 +26,11 @@ class LiveGatewayDefaults implements EnvironmentPostProcessor {
         environment
                 .getPropertySources()
                 .addLast(new MapPropertySource(
-                        "pollsterLiveGatewayDefaults", Map.of("server.tomcat.max-connections", 20_000)));
+                        "pollsterLiveGatewayDefaults",
+                        Map.of(
+                                "server.tomcat.max-connections", 20_000,
+                                "server.tomcat.connection-timeout", "10s",
+                                "server.max-http-request-header-size", "8KB",
+                                "server.forward-headers-strategy", "native")));
     }
 }

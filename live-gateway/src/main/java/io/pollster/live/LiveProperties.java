@@ -21,6 +21,11 @@ import org.springframework.validation.annotation.Validated;
  *     arriving faster are merged into the latest (API.md allows it). Bounds the fan-out work of a
  *     viral poll to viewers × (1 s / interval) sends a second, whatever the vote rate, so CPU stays
  *     for taking votes; a viewer sees a change at most this much later. {@code 0} sends every update.
+ * @param pongTimeout a WebSocket client that answers our ping with no pong within this long is closed
+ *     (1001): a silent or half-open client does not keep its connection forever
+ * @param maxConnectionsPerIp connections (WebSocket and SSE together) one client IP may hold on this node;
+ *     the IP is the one the trusted proxy forwards ({@code server.forward-headers-strategy}). Past it, a new
+ *     connection is refused with 429 {@code rate-limited}
  */
 @ConfigurationProperties("pollster.live")
 @Validated
@@ -28,4 +33,6 @@ public record LiveProperties(
         @DefaultValue("5s") @NotNull Duration sendTimeout,
         @DefaultValue("25s") @NotNull Duration pingInterval,
         @DefaultValue("2") @Min(1) @Max(64) int fanoutThreads,
-        @DefaultValue("100ms") @NotNull Duration minFrameInterval) {}
+        @DefaultValue("100ms") @NotNull Duration minFrameInterval,
+        @DefaultValue("10s") @NotNull Duration pongTimeout,
+        @DefaultValue("200") @Min(1) int maxConnectionsPerIp) {}

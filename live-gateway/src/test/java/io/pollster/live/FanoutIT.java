@@ -43,7 +43,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
         // loaded 2-core machine are not mistaken for stuck ones
         // every update is sent (no frame-rate cap), so the stalled viewer's socket fills up and the
         // coalescing and slow-viewer paths, not the cap, are what these tests exercise
-        properties = {"pollster.live.send-timeout=3s", "pollster.live.min-frame-interval=0ms"})
+        // and a thousand viewers from one IP are let in
+        properties = {
+            "pollster.live.send-timeout=3s",
+            "pollster.live.min-frame-interval=0ms",
+            "pollster.live.max-connections-per-ip=100000"
+        })
 class FanoutIT {
 
     private final HttpClient http = HttpClient.newHttpClient();

@@ -17,6 +17,9 @@ final class ViewerClient implements WebSocket.Listener {
     final List<ResultsMessage> messages = new CopyOnWriteArrayList<>();
     final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     final List<String> pongs = new CopyOnWriteArrayList<>();
+    /** Pings the server sent; the JDK client answers each with a pong by itself. */
+    final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+
     private final StringBuilder partial = new StringBuilder();
 
     static CompletableFuture<ViewerClient> connect(HttpClient http, URI uri) {
@@ -31,6 +34,13 @@ final class ViewerClient implements WebSocket.Listener {
             messages.add(ResultsMessage.fromJson(partial.toString()));
             partial.setLength(0);
         }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+        pings.incrementAndGet();
         webSocket.request(1);
         return null;
     }

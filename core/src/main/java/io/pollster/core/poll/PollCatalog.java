@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -33,7 +34,11 @@ import tools.jackson.core.JacksonException;
  *       per instance. A closed poll never changes again and is kept for {@code closed-poll-ttl}. A deadline
  *       ({@code closes_at}) needs no invalidation: {@link PollDefinition#isClosedAt} checks it against the
  *       clock on every use.
- *   <li>Unknown ids and slugs are not cached, so a poll created on another instance is found at once.
+ *   <li>Unknown ids and slugs are remembered as misses for {@code negative-ttl} (a few seconds), at most
+ *       {@code max-negative-entries} of them, so a flood of requests for polls that do not exist costs one
+ *       PostgreSQL query per id or slug per TTL, not one per request, on every path that looks polls up (GET,
+ *       vote, the live handshake). A poll created on another instance after a miss is found here at most
+ *       {@code negative-ttl} later; one created by this instance ({@link #remember}) at once.
  * </ul>
  *
  * With Redis unreachable, lookups fall through to PostgreSQL.
@@ -49,6 +54,11 @@ public class PollCatalog {
     private final Cache<UUID, PollDefinition> local;
     /** Slugs never change, so a slug once resolved stays resolved (bounded by size only). */
     private final Cache<String, UUID> slugs;
+    /** Ids (as text) and slugs PostgreSQL recently had no poll for. */
+    private final Cache<String, Boolean> misses;
+
+    private final LongAdder missHits = new LongAdder();
+    private final LongAdder missQueries = new LongAdder();
 
     public PollCatalog(
             PollDefinitions definitions, StringRedisTemplate redis, Clock clock, PollCatalogProperties properties) {
@@ -63,6 +73,10 @@ public class PollCatalog {
                 .build();
         this.slugs =
                 Caffeine.newBuilder().maximumSize(properties.maxLocalPolls()).build();
+        this.misses = Caffeine.newBuilder()
+                .maximumSize(properties.maxNegativeEntries())
+                .expireAfterWrite(properties.negativeTtl())
+                .build();
     }
 
     /** The poll named by an API path segment: a poll id or a slug. */
@@ -75,21 +89,55 @@ public class PollCatalog {
         if (known != null) {
             return find(known);
         }
+        if (knownMissing(idOrSlug)) {
+            return Optional.empty();
+        }
         Optional<PollDefinition> poll = definitions.findBySlug(idOrSlug);
-        poll.ifPresent(this::remember);
+        poll.ifPresentOrElse(this::remember, () -> missed(idOrSlug));
         return poll;
     }
 
     public Optional<PollDefinition> find(UUID pollId) {
         // concurrent lookups of one poll share one Redis read when its local copy expires: a hot
         // poll's requests would otherwise all miss together once a second
-        PollDefinition cached = local.get(pollId, id -> fromRedis(id).orElse(null));
+        PollDefinition cached = local.getIfPresent(pollId);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        String key = pollId.toString();
+        if (knownMissing(key)) {
+            return Optional.empty();
+        }
+        cached = local.get(pollId, id -> fromRedis(id).orElse(null));
         if (cached != null) {
             return Optional.of(cached);
         }
         Optional<PollDefinition> truth = definitions.findById(pollId);
-        truth.ifPresent(this::remember);
+        truth.ifPresentOrElse(this::remember, () -> missed(key));
         return truth;
+    }
+
+    private boolean knownMissing(String idOrSlug) {
+        if (misses.getIfPresent(idOrSlug) != null) {
+            missHits.increment();
+            return true;
+        }
+        return false;
+    }
+
+    private void missed(String idOrSlug) {
+        missQueries.increment();
+        misses.put(idOrSlug, Boolean.TRUE);
+    }
+
+    /** Lookups of unknown polls answered from the negative cache, without PostgreSQL. */
+    public long negativeHits() {
+        return missHits.sum();
+    }
+
+    /** Lookups of unknown polls that asked PostgreSQL (and were then remembered as misses). */
+    public long negativeMisses() {
+        return missQueries.sum();
     }
 
     /**
@@ -97,6 +145,9 @@ public class PollCatalog {
      * Redis already has.
      */
     public void remember(PollDefinition poll) {
+        // a poll created here after a lookup of its id or slug missed is visible here at once
+        misses.invalidate(poll.slug());
+        misses.invalidate(poll.pollId().toString());
         slugs.put(poll.slug(), poll.pollId());
         local.put(poll.pollId(), poll);
         try {

@@ -15,6 +15,10 @@ import org.springframework.validation.annotation.Validated;
  *     again, so this only bounds memory.
  * @param redisTtl how long the shared Redis copy of a poll lives before it is read again from PostgreSQL.
  * @param maxLocalPolls how many polls one process keeps in memory at most.
+ * @param negativeTtl how long this process remembers that no poll has an id or slug: a flood of lookups of
+ *     unknown polls costs one PostgreSQL query per id or slug per this interval, and a poll created on
+ *     another instance after such a miss is found here at most this late. {@code 0} turns it off.
+ * @param maxNegativeEntries how many unknown ids and slugs one process remembers at most.
  */
 @ConfigurationProperties("pollster.poll-catalog")
 @Validated
@@ -22,4 +26,6 @@ public record PollCatalogProperties(
         @DefaultValue("1s") Duration openPollTtl,
         @DefaultValue("1h") Duration closedPollTtl,
         @DefaultValue("24h") Duration redisTtl,
-        @DefaultValue("10000") @Min(1) long maxLocalPolls) {}
+        @DefaultValue("10000") @Min(1) long maxLocalPolls,
+        @DefaultValue("5s") Duration negativeTtl,
+        @DefaultValue("100000") @Min(1) long maxNegativeEntries) {}

@@ -1,20 +1,26 @@
 package io.pollster.core.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.pollster.core.CoreTestServers;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.testing.PollFixtures;
+import io.pollster.testing.QueryCounter;
+import io.pollster.testing.TestServers;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 class PollCatalogIT {
 
@@ -54,7 +60,8 @@ class PollCatalogIT {
                 definitions,
                 redis,
                 Clock.systemUTC(),
-                new PollCatalogProperties(openPollTtl, Duration.ofHours(1), Duration.ofHours(1), 100));
+                new PollCatalogProperties(
+                        openPollTtl, Duration.ofHours(1), Duration.ofHours(1), 100, Duration.ofHours(1), 100));
     }
 
     @Test
@@ -79,16 +86,74 @@ class PollCatalogIT {
         assertThat(catalog(Duration.ZERO).find(pollId).orElseThrow().closedAt()).isEqualTo(closed.closedAt());
     }
 
+    /** A catalog of another instance whose PostgreSQL queries of {@code polls} are counted. */
+    private PollCatalog countedCatalog(QueryCounter queries, Duration negativeTtl) {
+        TestServers servers = TestServers.get();
+        JdbcClient counted = JdbcClient.create(
+                queries.wrap(new DriverManagerDataSource(servers.jdbcUrl(), servers.username(), servers.password())));
+        return new PollCatalog(
+                new PollDefinitions(counted),
+                redis,
+                Clock.systemUTC(),
+                new PollCatalogProperties(
+                        Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofHours(1), 100, negativeTtl, 1_000));
+    }
+
+    private static QueryCounter pollQueries() {
+        return new QueryCounter(sql -> sql.contains("FROM polls WHERE"));
+    }
+
     @Test
-    void unknownPollsAreNotCachedSoAPollCreatedElsewhereIsFoundAtOnce() {
+    void aFloodOfUnknownIdsAndSlugsCostsOneQueryEachPerTtl() {
+        QueryCounter queries = pollQueries();
+        PollCatalog catalog = countedCatalog(queries, Duration.ofHours(1));
+        List<String> unknown = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            unknown.add("no-such-poll-" + UUID.randomUUID());
+            unknown.add(UUID.randomUUID().toString());
+        }
+
+        for (int round = 0; round < 50; round++) {
+            for (String idOrSlug : unknown) {
+                assertThat(catalog.find(idOrSlug)).isEmpty();
+            }
+        }
+
+        assertThat(queries.count())
+                .as("one query per id or slug, not per lookup")
+                .isEqualTo(40);
+        assertThat(catalog.negativeMisses()).isEqualTo(40);
+        assertThat(catalog.negativeHits()).isEqualTo(40 * 49);
+    }
+
+    @Test
+    void aPollCreatedByThisInstanceAfterAMissIsFoundAtOnce() {
         PollCatalog catalog = catalog(Duration.ofSeconds(1));
         UUID later = UUID.randomUUID();
         assertThat(catalog.find(later)).isEmpty();
         assertThat(catalog.find("later-" + later)).isEmpty();
 
         insertPoll(later, "later-" + later);
+        assertThat(catalog.find(later)).as("still a remembered miss").isEmpty();
+        // what PollService does after it commits a new poll
+        catalog.remember(definitions.findById(later).orElseThrow());
 
         assertThat(catalog.find(later)).isPresent();
         assertThat(catalog.find("later-" + later)).isPresent();
+    }
+
+    @Test
+    void aPollCreatedElsewhereAfterAMissIsFoundOnceTheMissExpires() {
+        QueryCounter queries = pollQueries();
+        PollCatalog catalog = countedCatalog(queries, Duration.ofMillis(500));
+        UUID later = UUID.randomUUID();
+        assertThat(catalog.find(later)).isEmpty();
+        assertThat(catalog.find("later-" + later)).isEmpty();
+
+        insertPoll(later, "later-" + later);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> catalog.find(later).isPresent());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> catalog.find("later-" + later).isPresent());
     }
 }

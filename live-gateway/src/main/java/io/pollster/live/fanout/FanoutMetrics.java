@@ -103,4 +103,23 @@ public class FanoutMetrics {
     public double disconnectedSlowCount() {
         return disconnectedSlow.count();
     }
+
+    /**
+     * A connection closed or refused for how its client behaved: {@code pong-timeout}, {@code protocol-error}
+     * or {@code per-ip-limit} ({@code pollster.live.viewers.closed{reason}}).
+     */
+    public void disconnected(String reason) {
+        Counter.builder("pollster.live.viewers.closed")
+                .tag("reason", reason)
+                .description("connections closed or refused because of what their client did")
+                .register(registry)
+                .increment();
+    }
+
+    public double disconnectedCount(String reason) {
+        Counter counter = registry.find("pollster.live.viewers.closed")
+                .tag("reason", reason)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
 }

@@ -134,10 +134,22 @@ public abstract class Viewer {
         writeStartedNanos = 0;
     }
 
-    /** Whether, at {@code now}, a write has been in flight for longer than {@code limitNanos}. */
+    /**
+     * Whether, at {@code now}, a write has been in flight for longer than {@code limitNanos}: one of ours,
+     * or any write of the transport's own (a WebSocket pong) that the socket has not taken.
+     */
     final boolean stuckLongerThan(long limitNanos, long now) {
         long started = writeStartedNanos;
-        return started != 0 && now - started > limitNanos;
+        long stalled = transportStalledSinceNanos();
+        return (started != 0 && now - started > limitNanos) || (stalled != 0 && now - stalled > limitNanos);
+    }
+
+    /**
+     * Since when ({@link System#nanoTime()}) the transport has had writes pending without completing any,
+     * control frames included ({@link WritePump#stalledSinceNanos()}), or 0.
+     */
+    protected long transportStalledSinceNanos() {
+        return 0;
     }
 
     /** Disconnects a viewer whose write is stuck: it would only fall further behind. */

@@ -3,6 +3,7 @@ package io.pollster.live.sse;
 import io.pollster.core.json.ProblemResponses;
 import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollDefinition;
+import io.pollster.live.ConnectionsPerIp;
 import io.pollster.live.fanout.FanoutMetrics;
 import io.pollster.live.fanout.ResultsBroadcaster;
 import jakarta.servlet.AsyncContext;
@@ -27,10 +28,12 @@ class ResultsSseController {
 
     private final ResultsBroadcaster broadcaster;
     private final FanoutMetrics metrics;
+    private final ConnectionsPerIp connectionsPerIp;
 
-    ResultsSseController(ResultsBroadcaster broadcaster, FanoutMetrics metrics) {
+    ResultsSseController(ResultsBroadcaster broadcaster, FanoutMetrics metrics, ConnectionsPerIp connectionsPerIp) {
         this.broadcaster = broadcaster;
         this.metrics = metrics;
+        this.connectionsPerIp = connectionsPerIp;
     }
 
     @GetMapping("/sse/polls/{idOrSlug}")
@@ -42,6 +45,21 @@ class ResultsSseController {
                     request, response, ProblemType.NOT_FOUND, "No poll with id or slug '" + idOrSlug + "'");
             return;
         }
+        Optional<Runnable> slot = connectionsPerIp.acquire(request.getRemoteAddr());
+        if (slot.isEmpty()) {
+            ConnectionsPerIp.refuse(request, response);
+            return;
+        }
+        try {
+            start(poll.get(), request, response, slot.get());
+        } catch (IOException | RuntimeException e) {
+            slot.get().run();
+            throw e;
+        }
+    }
+
+    private void start(PollDefinition poll, HttpServletRequest request, HttpServletResponse response, Runnable release)
+            throws IOException {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
         response.setCharacterEncoding("UTF-8");
@@ -51,10 +69,10 @@ class ResultsSseController {
         AsyncContext async = request.startAsync();
         async.setTimeout(0);
         ServletOutputStream out = response.getOutputStream();
-        SseViewer viewer = new SseViewer(async, out, metrics.connections(false), metrics);
+        SseViewer viewer = new SseViewer(async, out, metrics.connections(false), metrics, release);
         metrics.connections(false).incrementAndGet();
         async.addListener(viewer);
-        out.setWriteListener(viewer);
-        broadcaster.watch(poll.get(), viewer);
+        out.setWriteListener(viewer.pump());
+        broadcaster.watch(poll, viewer);
     }
 }

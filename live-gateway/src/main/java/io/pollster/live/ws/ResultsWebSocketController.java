@@ -3,6 +3,7 @@ package io.pollster.live.ws;
 import io.pollster.core.json.ProblemResponses;
 import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollDefinition;
+import io.pollster.live.ConnectionsPerIp;
 import io.pollster.live.LiveProperties;
 import io.pollster.live.fanout.FanoutMetrics;
 import io.pollster.live.fanout.ResultsBroadcaster;
@@ -41,7 +42,8 @@ class ResultsWebSocketController implements DisposableBean {
 
     private final ResultsBroadcaster broadcaster;
     private final FanoutMetrics metrics;
-    private final long closeTimeoutMillis;
+    private final ConnectionsPerIp connectionsPerIp;
+    private final WebSocketConnection.Settings settings;
     /** Ends connections whose peer never answers our close frame; reports failed writes. */
     private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "live-ws-close");
@@ -49,10 +51,20 @@ class ResultsWebSocketController implements DisposableBean {
         return thread;
     });
 
-    ResultsWebSocketController(ResultsBroadcaster broadcaster, FanoutMetrics metrics, LiveProperties properties) {
+    ResultsWebSocketController(
+            ResultsBroadcaster broadcaster,
+            FanoutMetrics metrics,
+            ConnectionsPerIp connectionsPerIp,
+            LiveProperties properties) {
+        // a Tomcat whose upgraded streams changed shape would leave stalled peers' sockets open: refuse to start
+        TomcatSockets.verify();
         this.broadcaster = broadcaster;
         this.metrics = metrics;
-        this.closeTimeoutMillis = properties.sendTimeout().toMillis();
+        this.connectionsPerIp = connectionsPerIp;
+        this.settings = new WebSocketConnection.Settings(
+                closer,
+                properties.sendTimeout().toMillis(),
+                properties.pongTimeout().toMillis());
     }
 
     @GetMapping("/ws/polls/{idOrSlug}")
@@ -80,17 +92,28 @@ class ResultsWebSocketController implements DisposableBean {
                     "Only WebSocket version 13");
             return;
         }
-        Optional<PollDefinition> poll = broadcaster.find(idOrSlug);
-        response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
-        response.setHeader("Upgrade", "websocket");
-        response.setHeader("Connection", "Upgrade");
-        response.setHeader("Sec-WebSocket-Accept", accept(key.trim()));
-        WebSocketConnection connection = request.upgrade(WebSocketConnection.class);
-        if (poll.isEmpty()) {
-            connection.refuse(POLL_NOT_FOUND, "not-found", closer, closeTimeoutMillis);
+        Optional<Runnable> slot = connectionsPerIp.acquire(request.getRemoteAddr());
+        if (slot.isEmpty()) {
+            ConnectionsPerIp.refuse(request, response);
             return;
         }
-        connection.serve(new WebSocketViewer(poll.get(), broadcaster, metrics), closer, closeTimeoutMillis);
+        Runnable release = slot.get();
+        try {
+            Optional<PollDefinition> poll = broadcaster.find(idOrSlug);
+            response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
+            response.setHeader("Upgrade", "websocket");
+            response.setHeader("Connection", "Upgrade");
+            response.setHeader("Sec-WebSocket-Accept", accept(key.trim()));
+            WebSocketConnection connection = request.upgrade(WebSocketConnection.class);
+            if (poll.isEmpty()) {
+                connection.refuse(POLL_NOT_FOUND, "not-found", settings, release);
+                return;
+            }
+            connection.serve(new WebSocketViewer(poll.get(), broadcaster, metrics), settings, release);
+        } catch (IOException | ServletException | RuntimeException e) {
+            release.run();
+            throw e;
+        }
     }
 
     private static boolean hasToken(String header, String token) {

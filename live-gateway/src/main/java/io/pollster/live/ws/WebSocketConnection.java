@@ -1,92 +1,90 @@
 package io.pollster.live.ws;
 
 import io.pollster.live.fanout.ResultsFrame;
+import io.pollster.live.fanout.WritePump;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpUpgradeHandler;
 import jakarta.servlet.http.WebConnection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server side of one WebSocket connection (RFC 6455) of a read-only viewer, on the Servlet API's
  * upgraded, non-blocking streams. Server frames are unmasked, so a results frame is the same bytes for
- * every viewer: it is built once ({@code ResultsFrame.webSocket}) and a send is a plain write, without
- * the per-session UTF-8 encoding, locking and dispatched completion of the container's JSR-356 async
- * send. Of what the client sends, only control frames matter: pings are answered, a close is returned
- * and ends the connection; data frames are ignored (viewers send nothing).
+ * every viewer: it is built once ({@code ResultsFrame.webSocket}) and a send is a plain write, without the
+ * per-session UTF-8 encoding, locking and dispatched completion of the container's JSR-356 async send.
  *
- * <p>Writes go out in order, one at a time, each only when the container says the socket can take it;
- * no thread ever waits on the peer. The container creates this class (hence public, with a no-argument
- * constructor); {@link ResultsWebSocketController} configures it before {@link #init} runs.
+ * <p>What the client sends goes through {@link WebSocketFrameReader}, which fails the connection on any
+ * frame that breaks RFC 6455 (1002, 1007, 1009). Pings are answered, the latest only: a pong not yet
+ * written is replaced by the newer one. A close is returned and ends the connection; data frames are
+ * ignored (viewers send nothing). Writes go through one {@link WritePump}, the same as SSE's, so what one
+ * connection holds is bounded and its pongs count as writes in flight. A ping of ours unanswered within
+ * the pong timeout closes the connection (1001): a silent or half-open client does not keep its slot.
+ *
+ * <p>The container creates this class (hence public, with a no-argument constructor);
+ * {@link ResultsWebSocketController} configures it before {@link #init} runs.
  */
-public final class WebSocketConnection implements HttpUpgradeHandler, ReadListener, WriteListener {
+public final class WebSocketConnection implements HttpUpgradeHandler, ReadListener, WebSocketFrameReader.Handler {
 
     static final int NORMAL_CLOSURE = 1000;
-    static final int PROTOCOL_ERROR = 1002;
-    static final int MESSAGE_TOO_BIG = 1009;
+    static final int GOING_AWAY = 1001;
     static final int INTERNAL_ERROR = 1011;
 
-    /** Largest client frame read: control frames carry at most 125 bytes, and viewers send no data. */
-    private static final int MAX_CLIENT_FRAME = 4096;
+    private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
 
     private static final byte[] PING = {(byte) 0x89, 0};
 
-    private enum Kind {
+    enum Kind {
         RESULTS,
         PING,
-        CONTROL,
+        PONG,
         CLOSE
     }
 
-    private record Write(byte[] bytes, Kind kind) {}
+    /** How a connection is set up before the container starts it. */
+    record Settings(ScheduledExecutorService timer, long closeTimeoutMillis, long pongTimeoutMillis) {}
 
     private WebSocketViewer viewer;
     private int refusalCode;
     private String refusalReason;
-    private ScheduledExecutorService timer;
-    private long closeTimeoutMillis;
+    private Settings settings;
+    private Runnable onRelease = () -> {};
 
     private WebConnection connection;
     private ServletInputStream in;
-    private ServletOutputStream out;
+    private volatile WritePump<Kind> pump;
 
-    // writer state, guarded by this
-    private final ArrayDeque<Write> queue = new ArrayDeque<>();
-    /** Written but not yet flushed to the socket; completes in {@link #onWritePossible}. */
-    private Write draining;
-    /** The last answer of {@code out.isReady()}, valid until our next write or flush. */
-    private boolean ready;
-
+    // guarded by this
     private boolean closeQueued;
     private boolean closeReceived;
     private boolean terminated;
 
+    /** When our unanswered ping was sent ({@link System#nanoTime()}), or 0 if none is. */
+    private volatile long pingUnansweredSince;
+
     // reader state: only the container's read callbacks touch it, one at a time
-    private final byte[] readBuffer = new byte[MAX_CLIENT_FRAME];
-    private int readLength;
+    private final WebSocketFrameReader reader = new WebSocketFrameReader(this);
+    private final byte[] readChunk = new byte[WebSocketFrameReader.MAX_MESSAGE];
 
     /** Open normally: results for {@code viewer} once the connection is up. */
-    void serve(WebSocketViewer viewer, ScheduledExecutorService timer, long closeTimeoutMillis) {
+    void serve(WebSocketViewer viewer, Settings settings, Runnable onRelease) {
         this.viewer = viewer;
-        this.timer = timer;
-        this.closeTimeoutMillis = closeTimeoutMillis;
+        this.settings = settings;
+        this.onRelease = onRelease;
     }
 
     /** Open only to close at once with {@code code} (API.md: an unknown poll closes with 4404). */
-    void refuse(int code, String reason, ScheduledExecutorService timer, long closeTimeoutMillis) {
+    void refuse(int code, String reason, Settings settings, Runnable onRelease) {
         this.refusalCode = code;
         this.refusalReason = reason;
-        this.timer = timer;
-        this.closeTimeoutMillis = closeTimeoutMillis;
+        this.settings = settings;
+        this.onRelease = onRelease;
     }
 
     @Override
@@ -95,12 +93,13 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
             synchronized (this) {
                 connection = webConnection;
                 in = webConnection.getInputStream();
-                out = webConnection.getOutputStream();
-                out.setWriteListener(this);
+                WritePump<Kind> writes = new WritePump<>(webConnection.getOutputStream(), this::written);
+                pump = writes;
+                webConnection.getOutputStream().setWriteListener(writes);
                 in.setReadListener(this);
             }
         } catch (IOException | RuntimeException e) {
-            terminate();
+            terminate(false);
             return;
         }
         if (viewer == null) {
@@ -110,14 +109,30 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
         }
     }
 
-    /** Queues a results frame; the viewer hears back through {@code sent}. */
+    /** Queues a results frame; the viewer hears back through {@code resultsWritten}. */
     void sendResults(byte[] frame) {
-        enqueue(new Write(frame, Kind.RESULTS));
+        pump.send(Kind.RESULTS, frame);
     }
 
-    /** Queues a ping; the viewer hears back through {@code pinged}. */
+    /**
+     * Queues a ping; the viewer hears back through {@code pingWritten}. Unanswered after the pong timeout,
+     * it closes the connection.
+     */
     void sendPing() {
-        enqueue(new Write(PING, Kind.PING));
+        // the deadline runs from the first ping left unanswered: later pings (the ping interval may be
+        // shorter than the pong timeout) do not move it
+        if (pingUnansweredSince == 0) {
+            long sent = System.nanoTime();
+            pingUnansweredSince = sent;
+            later(() -> checkPong(sent), settings.pongTimeoutMillis());
+        }
+        pump.send(Kind.PING, PING);
+    }
+
+    /** Since when the connection's writes made no progress, pongs included; 0 if none is pending. */
+    long stalledSinceNanos() {
+        WritePump<Kind> writes = pump;
+        return writes == null ? 0 : writes.stalledSinceNanos();
     }
 
     /**
@@ -131,7 +146,7 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
             }
             closeQueued = true;
         }
-        enqueue(new Write(closeFrame(code, reason), Kind.CLOSE));
+        pump.sendLast(Kind.CLOSE, closeFrame(code, reason));
     }
 
     /**
@@ -139,125 +154,30 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
      * is closed too, since no event of such a peer would ever let the container release it.
      */
     void abort() {
-        WebConnection upgraded;
-        synchronized (this) {
-            upgraded = connection;
-        }
-        terminate();
-        if (upgraded != null) {
-            TomcatSockets.closeNow(upgraded);
-        }
+        terminate(true);
     }
 
-    private void enqueue(Write write) {
-        List<Write> done;
-        synchronized (this) {
-            if (terminated) {
-                done = null;
-            } else {
-                queue.add(write);
-                done = pump();
-            }
-        }
-        if (done == null) {
-            completed(List.of(write), new IOException("connection closed"));
-        } else {
-            completed(done, null);
-        }
-    }
-
-    @Override
-    public void onWritePossible() {
-        List<Write> done;
-        synchronized (this) {
-            if (terminated) {
-                return;
-            }
-            done = pump();
-        }
-        completed(done, null);
-    }
-
-    /**
-     * Writes queued frames while the socket takes them; returns the writes now complete. A write the
-     * container could not flush at once stays {@link #draining} and completes on the next call.
-     */
-    private List<Write> pump() {
-        List<Write> done = new ArrayList<>(2);
-        try {
-            if (draining != null) {
-                if (!isReady()) {
-                    return done;
+    private void written(Kind kind, Throwable failure) {
+        switch (kind) {
+            case RESULTS -> {
+                if (viewer != null) {
+                    viewer.resultsWritten(failure);
                 }
-                out.flush();
-                ready = false;
-                if (!isReady()) {
-                    return done;
-                }
-                done.add(draining);
-                draining = null;
             }
-            while (!queue.isEmpty() && isReady()) {
-                Write next = queue.poll();
-                out.write(next.bytes());
-                ready = false;
-                // the container buffers what it cannot send at once; flush only while it takes more
-                if (isReady()) {
-                    out.flush();
-                    ready = false;
+            case PING -> {
+                if (viewer != null) {
+                    viewer.pingWritten(failure);
                 }
-                if (isReady()) {
-                    done.add(next);
+            }
+            case CLOSE -> {
+                if (failure == null) {
+                    closeWritten();
                 } else {
-                    draining = next;
-                    return done;
+                    terminate(true);
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            // the peer is gone: every write still pending fails with it
-            List<Write> failed = new ArrayList<>(queue);
-            if (draining != null) {
-                failed.add(draining);
-            }
-            queue.clear();
-            draining = null;
-            terminated = true;
-            closeQuietly();
-            // reported outside this connection's lock: the viewer's callbacks come back here
-            later(() -> completed(failed, e), 0);
-            return done;
-        }
-        return done;
-    }
-
-    /**
-     * {@link ServletOutputStream#isReady()}, asked again only after it said no or after our own
-     * writes: nothing else changes the answer, and each call costs a lock in the container.
-     */
-    private boolean isReady() {
-        if (!ready) {
-            ready = out.isReady();
-        }
-        return ready;
-    }
-
-    private void completed(List<Write> writes, Throwable failure) {
-        for (Write write : writes) {
-            switch (write.kind()) {
-                case RESULTS -> {
-                    if (viewer != null) {
-                        viewer.resultsWritten(failure);
-                    }
-                }
-                case PING -> {
-                    if (viewer != null) {
-                        viewer.pingWritten(failure);
-                    }
-                }
-                case CLOSE -> closeWritten();
-                case CONTROL -> {
-                    // a pong: nothing waits for it
-                }
+            case PONG -> {
+                // nothing waits for a pong; a failed one fails the writes after it, or the next read
             }
         }
     }
@@ -269,30 +189,55 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
             end = closeReceived;
         }
         if (end) {
-            terminate();
+            terminate(false);
         } else {
-            later(this::terminate, closeTimeoutMillis);
+            // a peer that does not answer within the timeout may be gone without a word: release its
+            // socket directly, as for a peer that stopped reading
+            later(() -> terminate(true), settings.closeTimeoutMillis());
         }
+    }
+
+    private void checkPong(long pingSent) {
+        if (pingUnansweredSince != pingSent) {
+            return;
+        }
+        synchronized (this) {
+            if (terminated || closeQueued) {
+                return;
+            }
+        }
+        if (viewer != null) {
+            viewer.pongTimedOut();
+        }
+        close(GOING_AWAY, "pong timeout");
     }
 
     private void later(Runnable action, long delayMillis) {
         try {
-            timer.schedule(action, delayMillis, TimeUnit.MILLISECONDS);
+            settings.timer().schedule(action, delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException shuttingDown) {
             // the application is stopping and closes every connection itself
         }
     }
 
-    private void terminate() {
+    private void terminate(boolean closeSocket) {
+        WebConnection upgraded;
         synchronized (this) {
             if (terminated) {
                 return;
             }
             terminated = true;
-            queue.clear();
-            draining = null;
+            upgraded = connection;
+            WritePump<Kind> writes = pump;
+            if (writes != null) {
+                writes.terminate();
+            }
             closeQuietly();
         }
+        if (closeSocket && upgraded != null) {
+            TomcatSockets.closeNow(upgraded);
+        }
+        onRelease.run();
         if (viewer != null) {
             viewer.released();
         }
@@ -312,129 +257,86 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
     @Override
     public void onDataAvailable() throws IOException {
         while (in.isReady()) {
-            int n = in.read(readBuffer, readLength, readBuffer.length - readLength);
+            int n = in.read(readChunk, 0, readChunk.length);
             if (n < 0) {
-                terminate();
+                terminate(false);
                 return;
             }
-            readLength += n;
-            if (!readFrames()) {
+            // after a close frame or a violation the rest is read and dropped until the peer closes
+            if (!reader.ended()) {
+                try {
+                    reader.read(readChunk, 0, n);
+                } catch (RuntimeException e) {
+                    // a bug of ours, not the peer's: end this connection, never the container's read loop
+                    log.error("Failing a WebSocket connection on an unexpected error", e);
+                    close(INTERNAL_ERROR, "");
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void ping(byte[] payload) {
+        synchronized (this) {
+            if (closeQueued) {
+                // RFC 6455 5.5.1: nothing more after our close frame
                 return;
             }
         }
+        pump.sendControl(Kind.PONG, ResultsFrame.unmaskedFrame(0xA, payload));
     }
 
-    /** Handles every complete client frame in the buffer; returns false once the connection is ending. */
-    private boolean readFrames() {
-        int at = 0;
-        while (readLength - at >= 2) {
-            int b0 = readBuffer[at] & 0xFF;
-            int b1 = readBuffer[at + 1] & 0xFF;
-            if ((b1 & 0x80) == 0) {
-                // RFC 6455 5.1: a client frame must be masked
-                close(PROTOCOL_ERROR, "unmasked frame");
-                return false;
-            }
-            long length = b1 & 0x7F;
-            int header = 2;
-            if (length == 126) {
-                if (readLength - at < 4) {
-                    break;
-                }
-                length = ((readBuffer[at + 2] & 0xFF) << 8) | (readBuffer[at + 3] & 0xFF);
-                header = 4;
-            } else if (length == 127) {
-                // 8-byte lengths are for payloads no viewer sends
-                close(MESSAGE_TOO_BIG, "frame too big");
-                return false;
-            }
-            if (header + 4 + length > readBuffer.length) {
-                close(MESSAGE_TOO_BIG, "frame too big");
-                return false;
-            }
-            int frameLength = header + 4 + (int) length;
-            if (readLength - at < frameLength) {
-                break;
-            }
-            int opcode = b0 & 0x0F;
-            if (opcode >= 0x8 && length > 125) {
-                close(PROTOCOL_ERROR, "control frame too big");
-                return false;
-            }
-            if (opcode >= 0x8) {
-                byte[] payload = unmask(at + header, (int) length);
-                if (!control(opcode, payload)) {
-                    return false;
-                }
-            }
-            at += frameLength;
-        }
-        System.arraycopy(readBuffer, at, readBuffer, 0, readLength - at);
-        readLength -= at;
-        return true;
+    @Override
+    public void pong(byte[] payload) {
+        // any pong will do (RFC 6455 5.5.3 allows unsolicited ones as a heartbeat); ours carry nothing
+        pingUnansweredSince = 0;
     }
 
-    private byte[] unmask(int maskAt, int length) {
-        byte[] payload = new byte[length];
-        for (int i = 0; i < length; i++) {
-            payload[i] = (byte) (readBuffer[maskAt + 4 + i] ^ readBuffer[maskAt + (i & 3)]);
+    @Override
+    public void closeReceived(int code, String reason) {
+        boolean answered;
+        synchronized (this) {
+            closeReceived = true;
+            answered = closeQueued;
         }
-        return payload;
+        if (answered) {
+            terminate(false);
+            return;
+        }
+        if (viewer != null) {
+            viewer.closedByPeer();
+        }
+        // echo the peer's status code, as RFC 6455 5.5.1 suggests; a close without one is answered with 1000
+        close(code == WebSocketFrameReader.NO_STATUS ? NORMAL_CLOSURE : code, "");
     }
 
-    /** Handles a control frame; returns false once the connection is ending. */
-    private boolean control(int opcode, byte[] payload) {
-        switch (opcode) {
-            case 0x8 -> {
-                boolean answered;
-                synchronized (this) {
-                    closeReceived = true;
-                    answered = closeQueued;
-                }
-                if (answered) {
-                    terminate();
-                } else {
-                    // echo the peer's status code, as RFC 6455 5.5.1 suggests
-                    int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : NORMAL_CLOSURE;
-                    if (!sendable(code)) {
-                        code = NORMAL_CLOSURE;
-                    }
-                    if (viewer != null) {
-                        viewer.closedByPeer();
-                    }
-                    close(code, "");
-                }
-                return false;
-            }
-            case 0x9 -> enqueue(new Write(ResultsFrame.unmaskedFrame(0xA, payload), Kind.CONTROL));
-            default -> {
-                // a pong (answer to our keep-alive): nothing to do
-            }
+    @Override
+    public void message(int opcode, int length) {
+        // a viewer has nothing to say: valid messages are read and dropped
+    }
+
+    @Override
+    public void fail(int code, String reason) {
+        if (viewer != null) {
+            viewer.protocolViolated();
         }
-        return true;
+        close(code, reason);
     }
 
     @Override
     public void onAllDataRead() {
-        terminate();
+        terminate(false);
     }
 
     @Override
     public void onError(Throwable failure) {
-        terminate();
+        terminate(false);
     }
 
     @Override
     public void destroy() {
-        terminate();
-    }
-
-    /**
-     * Whether a close code may be sent back (RFC 6455 7.4): 1004-1006 and 1015 are reserved for
-     * reporting and never go on the wire, and codes below 1000 or above 4999 are not defined.
-     */
-    static boolean sendable(int code) {
-        return code >= 1000 && code <= 4999 && (code < 1004 || code > 1006) && code != 1015;
+        terminate(false);
     }
 
     static byte[] closeFrame(int code, String reason) {

@@ -41,6 +41,18 @@ final class WebSocketViewer extends Viewer {
         }
     }
 
+    /** The client answered no ping in time: the connection is closing. */
+    void pongTimedOut() {
+        metrics.disconnected("pong-timeout");
+        closedByPeer();
+    }
+
+    /** The client broke RFC 6455: the connection is closing. */
+    void protocolViolated() {
+        metrics.disconnected("protocol-error");
+        closedByPeer();
+    }
+
     /** The connection finished (or failed) writing a results frame. */
     void resultsWritten(Throwable failure) {
         sent(failure);
@@ -59,6 +71,12 @@ final class WebSocketViewer extends Viewer {
     @Override
     protected void transmitPing() {
         connection.sendPing();
+    }
+
+    @Override
+    protected long transportStalledSinceNanos() {
+        WebSocketConnection current = connection;
+        return current == null ? 0 : current.stalledSinceNanos();
     }
 
     @Override

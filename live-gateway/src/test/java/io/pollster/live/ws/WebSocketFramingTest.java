@@ -22,22 +22,4 @@ class WebSocketFramingTest {
         assertThat(new String(frame, 4, 9, java.nio.charset.StandardCharsets.UTF_8))
                 .isEqualTo("not-found");
     }
-
-    @Test
-    void onlyCloseCodesAllowedOnTheWireAreEchoed() {
-        assertThat(WebSocketConnection.sendable(1000)).isTrue();
-        assertThat(WebSocketConnection.sendable(1001)).isTrue();
-        assertThat(WebSocketConnection.sendable(4404)).isTrue();
-        assertThat(WebSocketConnection.sendable(1005))
-                .as("no status received: reporting only")
-                .isFalse();
-        assertThat(WebSocketConnection.sendable(1006))
-                .as("abnormal closure: reporting only")
-                .isFalse();
-        assertThat(WebSocketConnection.sendable(1015))
-                .as("TLS failure: reporting only")
-                .isFalse();
-        assertThat(WebSocketConnection.sendable(999)).isFalse();
-        assertThat(WebSocketConnection.sendable(5000)).isFalse();
-    }
 }

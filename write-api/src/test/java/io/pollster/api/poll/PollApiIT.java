@@ -225,7 +225,8 @@ class PollApiIT {
                 definitions,
                 redis,
                 Clock.systemUTC(),
-                new PollCatalogProperties(Duration.ZERO, Duration.ofHours(1), Duration.ofHours(1), 100));
+                new PollCatalogProperties(
+                        Duration.ZERO, Duration.ofHours(1), Duration.ofHours(1), 100, Duration.ofSeconds(5), 100));
         assertThat(otherInstance.find(pollId).orElseThrow().closedAt()).isNull();
 
         post("/api/polls/" + pollId + "/close", creator, null);
