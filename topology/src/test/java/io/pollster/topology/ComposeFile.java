@@ -29,14 +29,42 @@ public final class ComposeFile {
         this.services = services;
     }
 
-    @SuppressWarnings("unchecked")
     public static ComposeFile read(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            Map<String, Object> compose = new Yaml().load(in);
-            return new ComposeFile((Map<String, Map<String, Object>>) compose.get("services"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return read(List.of(file));
+    }
+
+    /**
+     * Several files as {@code docker compose -f a.yml -f b.yml} reads them: a later file's service
+     * adds to an earlier one's, its environment variables merged name by name, any other setting
+     * replaced.
+     */
+    @SuppressWarnings("unchecked")
+    public static ComposeFile read(List<Path> files) {
+        Map<String, Map<String, Object>> services = new LinkedHashMap<>();
+        for (Path file : files) {
+            try (InputStream in = Files.newInputStream(file)) {
+                Map<String, Object> compose = new Yaml().load(in);
+                Map<String, Map<String, Object>> these =
+                        (Map<String, Map<String, Object>>) compose.getOrDefault("services", Map.of());
+                these.forEach((name, service) -> {
+                    Map<String, Object> merged = services.computeIfAbsent(name, n -> new LinkedHashMap<>());
+                    service.forEach((key, value) -> {
+                        if (key.equals("environment")
+                                && merged.get(key) instanceof Map<?, ?> earlier
+                                && value instanceof Map<?, ?> later) {
+                            Map<Object, Object> environment = new LinkedHashMap<>(earlier);
+                            environment.putAll(later);
+                            merged.put(key, environment);
+                        } else {
+                            merged.put(key, value);
+                        }
+                    });
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        return new ComposeFile(services);
     }
 
     public Set<String> services() {

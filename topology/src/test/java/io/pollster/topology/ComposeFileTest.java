@@ -3,6 +3,7 @@ package io.pollster.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,16 @@ class ComposeFileTest {
         Map<String, String> jobs = COMPOSE.environment("jobs");
         assertThat(api).containsKeys("SPRING_DATASOURCE_URL", "SPRING_DATA_REDIS_URL");
         assertThat(jobs).containsAllEntriesOf(api).containsKey("POLLSTER_JOBS_ARCHIVE_STORE");
+    }
+
+    @Test
+    void anOverrideFileAddsToTheEnvironmentOfTheBaseFile() {
+        ComposeFile cluster = ComposeFile.read(
+                List.of(Path.of("..", "docker-compose.yml"), Path.of("..", "docker-compose.cluster.yml")));
+        assertThat(cluster.environment("write-api"))
+                .containsAllEntriesOf(COMPOSE.environment("write-api"))
+                .containsKey("SPRING_DATA_REDIS_CLUSTER_NODES");
+        assertThat(cluster.containerPort("write-api")).isEqualTo(COMPOSE.containerPort("write-api"));
     }
 
     @Test

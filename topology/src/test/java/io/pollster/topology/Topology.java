@@ -45,7 +45,8 @@ public final class Topology implements AutoCloseable {
 
     private Topology(Builder settings) {
         this.settings = settings;
-        this.compose = ComposeFile.read(settings.root.resolve(settings.composeFile));
+        this.compose = ComposeFile.read(
+                settings.composeFiles.stream().map(settings.root::resolve).toList());
         String stamp = DateTimeFormatter.ofPattern("HHmmss-SSS")
                 .withZone(ZoneOffset.UTC)
                 .format(Instant.now());
@@ -225,7 +226,7 @@ public final class Topology implements AutoCloseable {
         private String version = System.getProperty("pollster.topology.version", "0.1.0-SNAPSHOT");
         private Path s3ServerJar =
                 Path.of(System.getProperty("pollster.topology.s3-server-jar", "target/s3-server/s3-server.jar"));
-        private String composeFile = "docker-compose.yml";
+        private List<String> composeFiles = List.of("docker-compose.yml");
         private RedisDeployment redis = new PlainRedis();
         private final Map<String, Integer> counts = new LinkedHashMap<>(Map.of());
 
@@ -248,9 +249,12 @@ public final class Topology implements AutoCloseable {
             return this;
         }
 
-        /** Another compose file of the repository (a variant) instead of docker-compose.yml. */
-        public Builder composeFile(String composeFile) {
-            this.composeFile = composeFile;
+        /**
+         * The compose files of the repository to read, in order, as {@code docker compose -f … -f …}
+         * would (e.g. docker-compose.yml then a variant's override); docker-compose.yml alone by default.
+         */
+        public Builder composeFiles(String... composeFiles) {
+            this.composeFiles = List.of(composeFiles);
             return this;
         }
 
