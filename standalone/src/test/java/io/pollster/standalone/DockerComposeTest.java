@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -91,6 +93,29 @@ class DockerComposeTest {
                 .containsPattern("location /api/ \\{\\s*proxy_pass http://write_api;")
                 .containsPattern("location /ws/ \\{\\s*proxy_pass http://live_gateway;")
                 .containsPattern("location /sse/ \\{\\s*proxy_pass http://live_gateway;");
+    }
+
+    /**
+     * What the topology test found missing, checked where every build sees it: without Host, nginx
+     * sends the upstream's name ({@code live_gateway}), which Tomcat refuses; without the blank
+     * X-User-Id a client could choose its identity through the load balancer.
+     */
+    @Test
+    void everyLocationPassesHostAndClientAddressAndDropsAClientsUserId() throws IOException {
+        String nginx = Files.readString(ROOT.resolve("deploy/nginx.conf"));
+        Matcher locations = Pattern.compile("location\\s+(\\S+)\\s*\\{([^}]*)}").matcher(nginx);
+        List<String> seen = new java.util.ArrayList<>();
+        while (locations.find()) {
+            String location = locations.group(1);
+            seen.add(location);
+            assertThat(locations.group(2))
+                    .as("location %s", location)
+                    .contains("proxy_set_header Host $host;")
+                    .contains("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;")
+                    .contains("proxy_set_header X-Forwarded-Proto $scheme;")
+                    .contains("proxy_set_header X-User-Id \"\";");
+        }
+        assertThat(seen).containsExactlyInAnyOrder("/api/notifications", "/api/", "/ws/", "/sse/");
     }
 
     @Test
