@@ -97,8 +97,8 @@ public final class BenchChart {
         ((XYBarRenderer) plot.getRenderer()).setBarPainter(new org.jfree.chart.renderer.xy.StandardXYBarPainter());
         plot.getRenderer().setSeriesPaint(0, new Color(0x1f4fd1));
         // p99's label lower than p50's: both stay readable when the lines are close
-        mark(plot, "p50 " + latency.percentile(0.50) + " ms", latency.percentile(0.50), 4);
-        mark(plot, "p99 " + latency.percentile(0.99) + " ms", latency.percentile(0.99), 24);
+        mark(plot, "p50 " + latency.percentile(0.50) + " ms", latency.percentile(0.50), 4, top);
+        mark(plot, "p99 " + latency.percentile(0.99) + " ms", latency.percentile(0.99), 24, top);
         return chart;
     }
 
@@ -132,14 +132,16 @@ public final class BenchChart {
         return plot;
     }
 
-    private static void mark(XYPlot plot, String label, double at, double fromTop) {
+    /** A vertical line at {@code at} labelled on the side with more room (the axis ends near {@code top}). */
+    private static void mark(XYPlot plot, String label, double at, double fromTop, double top) {
+        boolean left = at > top * 0.6;
         ValueMarker marker = new ValueMarker(at, new Color(0xb34700), new BasicStroke(1.5f));
         marker.setLabel(label);
         marker.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         marker.setLabelBackgroundColor(Color.WHITE);
-        marker.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
-        marker.setLabelTextAnchor(TextAnchor.TOP_LEFT);
-        marker.setLabelOffset(new RectangleInsets(fromTop, 4, 0, 0));
+        marker.setLabelAnchor(left ? RectangleAnchor.TOP_LEFT : RectangleAnchor.TOP_RIGHT);
+        marker.setLabelTextAnchor(left ? TextAnchor.TOP_RIGHT : TextAnchor.TOP_LEFT);
+        marker.setLabelOffset(new RectangleInsets(fromTop, 4, 0, 4));
         plot.addDomainMarker(marker);
     }
 }

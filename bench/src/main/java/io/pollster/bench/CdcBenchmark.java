@@ -53,6 +53,7 @@ public final class CdcBenchmark {
     private final Map<UUID, ConcurrentLinkedDeque<long[]>> pendingCommits = new ConcurrentHashMap<>();
     private final Map<UUID, AtomicLong> committedVotes = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<long[]> delivered = new ConcurrentLinkedDeque<>();
+    private volatile long measuredFrom;
 
     private record Poll(UUID pollId, UUID questionId, List<UUID> choiceIds) {}
 
@@ -103,6 +104,8 @@ public final class CdcBenchmark {
                 bench.delivered.clear();
                 System.out.printf("warm-up: %d s at %d votes/s, not counted%n", warmup, rate);
             }
+            // warm-up commits still in flight are delivered later: only commits from here on count
+            bench.measuredFrom = System.nanoTime();
             bench.paced(rate, seconds);
             TimeUnit.SECONDS.sleep(2); // let the last messages arrive before reading the figures
             bench.printLatency(rate);
@@ -249,8 +252,7 @@ public final class CdcBenchmark {
 
     private void printLatency(int rate) {
         // the message can beat the commit's return to this client: such a commit counts as 0
-        long[] sorted =
-                delivered.stream().mapToLong(d -> Math.max(0, d[2] - d[1])).toArray();
+        long[] sorted = measured().mapToLong(d -> Math.max(0, d[2] - d[1])).toArray();
         Arrays.sort(sorted);
         if (sorted.length == 0) {
             System.out.println("latency: no Results message arrived: is the projector running?");
@@ -269,11 +271,15 @@ public final class CdcBenchmark {
                 unmatched);
     }
 
+    /** Delivered commits of the measured window: {version, committed at, delivered at}. */
+    private java.util.stream.Stream<long[]> measured() {
+        return delivered.stream().filter(d -> d[1] >= measuredFrom);
+    }
+
     private void chartLatency(int rate) {
         LatencyHistogram histogram = new LatencyHistogram();
-        Timeline timeline =
-                new Timeline(delivered.stream().mapToLong(d -> d[1]).min().orElse(System.nanoTime()));
-        for (long[] commit : delivered) {
+        Timeline timeline = new Timeline(measuredFrom);
+        for (long[] commit : measured().toList()) {
             histogram.add(Math.max(0, commit[2] - commit[1]));
             timeline.add(commit[2]);
         }

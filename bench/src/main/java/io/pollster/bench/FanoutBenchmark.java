@@ -47,11 +47,13 @@ import tools.jackson.databind.JsonNode;
  * message per change at the rate, and measures publish→receipt.
  *
  * <pre>
- * ulimit -n 65536
- * java -cp ... io.pollster.bench.FanoutBenchmark --base http://localhost:18091 \
- *     --redis redis://localhost:18489 --jdbc jdbc:postgresql://localhost:18442/postgres \
- *     --viewers 10000 --rate 1000 --seconds 20 --warmup 10 --server-pid 1234
+ * ulimit -n 20000
+ * ./mvnw -B -q -Pbench -pl bench -am verify -DskipTests -Dbench=FanoutBenchmark \
+ *     -Dbench.args="--viewers=10000 --rate=1000 --seconds=20 --warmup=10"
  * </pre>
+ *
+ * Without {@code --base} (with {@code --redis}, {@code --jdbc}, {@code --server-pid}) it starts its own
+ * standalone ({@link BenchTarget}); the run is charted as {@code bench/target/fanout.png}.
  *
  * Options: {@code viewer-threads} (selector threads, 2), {@code vote-threads} (64: blocking keep-alive connections, enough for 1,000 votes/s at a 202 latency of up to ~60 ms), {@code drain}
  * (seconds to wait after the last vote for every viewer to reach the final version, 10), {@code jfr}

@@ -122,6 +122,7 @@ public final class VoteBenchmark {
             System.out.printf(
                     "pollster        accepted %,10.0f votes/s  p50 %6.2f ms  p99 %6.2f ms  (%d refused, %d errors)%n",
                     load.okPerSecond(), load.p50(), load.p99(), load.otherStatus(), load.errors());
+            load.chart();
             System.out.printf(
                     "pollster ingest %,10.0f rows/s during the load; all %,d of %,d rows in PostgreSQL %.1f s after it ended%n",
                     (rowsAfterWindow - load.rowsAtWindowStart()) / load.windowSeconds(),
@@ -178,6 +179,7 @@ public final class VoteBenchmark {
                         peerLoad.p99(),
                         peerLoad.otherStatus(),
                         peerLoad.errors());
+                peerLoad.chart();
             } finally {
                 server.stop(0);
             }
@@ -201,6 +203,7 @@ public final class VoteBenchmark {
                         "http ceiling    answered %,10.0f requests/s  p50 %6.2f ms  p99 %6.2f ms"
                                 + " (a do-nothing JDK HTTP server in this process: what this client and loopback allow)%n",
                         nullLoad.okPerSecond(), nullLoad.p50(), nullLoad.p99());
+                nullLoad.chart();
             } finally {
                 server.stop(0);
             }
@@ -380,14 +383,12 @@ public final class VoteBenchmark {
                 .flatMapToLong(a -> Arrays.stream(a).takeWhile(v -> v > 0))
                 .sorted()
                 .toArray();
-        BenchChart.write(
-                "vote-" + phase,
-                String.format("votes (%s), %d connections", phase, concurrency),
-                histogram,
-                "request → " + okStatus,
-                timeline,
-                "accepted votes");
         return new Load(
+                phase,
+                concurrency,
+                okStatus,
+                histogram,
+                timeline,
                 totalOk.get(),
                 windowOk.get(),
                 other.get(),
@@ -399,6 +400,11 @@ public final class VoteBenchmark {
     }
 
     private record Load(
+            String phase,
+            int concurrency,
+            int okStatus,
+            LatencyHistogram histogram,
+            Timeline timeline,
             long totalOk,
             long windowOk,
             long otherStatus,
@@ -409,6 +415,17 @@ public final class VoteBenchmark {
             long rowsAtWindowStart) {
         double okPerSecond() {
             return windowOk / windowSeconds;
+        }
+
+        /** The measured window as {@code bench/target/vote-<phase>.png}. */
+        void chart() {
+            BenchChart.write(
+                    "vote-" + phase,
+                    String.format("votes (%s), %d connections", phase, concurrency),
+                    histogram,
+                    "request → " + okStatus,
+                    timeline,
+                    "accepted votes");
         }
 
         double p50() {
