@@ -38,8 +38,10 @@ import tools.jackson.databind.JsonNode;
  *       from the first commit until Redis holds PostgreSQL's counts exactly.
  * </ol>
  *
- * Arguments (all optional): {@code jdbc=jdbc:postgresql://localhost:18432/postgres user=postgres
- * redis=redis://localhost:18379 rate=1000 seconds=30 polls=10 blastSeconds=15 warmup=10}.
+ * Arguments (all optional, {@link BenchArgs}): {@code --rate=1000 --seconds=30 --polls=10
+ * --blastSeconds=15 --warmup=10}; against a running server {@code --base} with {@code --jdbc},
+ * {@code --db-user} (postgres) and {@code --redis}, else it starts its own ({@link BenchTarget}). The
+ * latency phase is charted as {@code bench/target/cdc.png}.
  */
 public final class CdcBenchmark {
 
@@ -51,6 +53,7 @@ public final class CdcBenchmark {
     private final Map<UUID, ConcurrentLinkedDeque<long[]>> pendingCommits = new ConcurrentHashMap<>();
     private final Map<UUID, AtomicLong> committedVotes = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<long[]> delivered = new ConcurrentLinkedDeque<>();
+    private volatile long measuredFrom;
 
     private record Poll(UUID pollId, UUID questionId, List<UUID> choiceIds) {}
 
@@ -59,20 +62,21 @@ public final class CdcBenchmark {
         this.user = user;
     }
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>();
-        for (String arg : args) {
-            String[] pair = arg.split("=", 2);
-            options.put(pair[0].replaceFirst("^--", ""), pair.length > 1 ? pair[1] : "true");
+    public static void main(String[] argv) throws Exception {
+        try (BenchTarget target = BenchTarget.open(BenchArgs.parse(argv))) {
+            run(target.args());
         }
-        String jdbc = options.getOrDefault("jdbc", "jdbc:postgresql://localhost:18432/postgres");
-        String redisUrl = options.getOrDefault("redis", "redis://localhost:18379");
-        int rate = Integer.parseInt(options.getOrDefault("rate", "1000"));
-        int seconds = Integer.parseInt(options.getOrDefault("seconds", "30"));
-        int pollCount = Integer.parseInt(options.getOrDefault("polls", "10"));
-        int blastSeconds = Integer.parseInt(options.getOrDefault("blastSeconds", "15"));
+    }
 
-        CdcBenchmark bench = new CdcBenchmark(jdbc, options.getOrDefault("user", "postgres"));
+    private static void run(BenchArgs options) throws Exception {
+        String jdbc = options.string("jdbc", "jdbc:postgresql://localhost:18432/postgres");
+        String redisUrl = options.string("redis", "redis://localhost:18379");
+        int rate = options.integer("rate", 1000);
+        int seconds = options.integer("seconds", 30);
+        int pollCount = options.integer("polls", 10);
+        int blastSeconds = options.integer("blastSeconds", 15);
+
+        CdcBenchmark bench = new CdcBenchmark(jdbc, options.string("db-user", "postgres"));
         bench.createPolls(pollCount);
         RedisClient redisClient = RedisClient.create(redisUrl);
         try (StatefulRedisPubSubConnection<String, String> subscriber = redisClient.connectPubSub();
@@ -92,7 +96,7 @@ public final class CdcBenchmark {
             System.out.printf(
                     "CDC benchmark: %d polls, %d votes/s for %d s, then as fast as possible for %d s%n",
                     pollCount, rate, seconds, blastSeconds);
-            int warmup = Integer.parseInt(options.getOrDefault("warmup", "10"));
+            int warmup = options.integer("warmup", 10);
             if (warmup > 0) {
                 // JIT and connection warm-up of the projector and of this client, then measure afresh
                 bench.paced(rate, warmup);
@@ -100,9 +104,12 @@ public final class CdcBenchmark {
                 bench.delivered.clear();
                 System.out.printf("warm-up: %d s at %d votes/s, not counted%n", warmup, rate);
             }
+            // warm-up commits still in flight are delivered later: only commits from here on count
+            bench.measuredFrom = System.nanoTime();
             bench.paced(rate, seconds);
             TimeUnit.SECONDS.sleep(2); // let the last messages arrive before reading the figures
             bench.printLatency(rate);
+            bench.chartLatency(rate);
             bench.blast(blastSeconds, redis);
         } finally {
             redisClient.shutdown();
@@ -245,8 +252,7 @@ public final class CdcBenchmark {
 
     private void printLatency(int rate) {
         // the message can beat the commit's return to this client: such a commit counts as 0
-        long[] sorted =
-                delivered.stream().mapToLong(d -> Math.max(0, d[2] - d[1])).toArray();
+        long[] sorted = measured().mapToLong(d -> Math.max(0, d[2] - d[1])).toArray();
         Arrays.sort(sorted);
         if (sorted.length == 0) {
             System.out.println("latency: no Results message arrived: is the projector running?");
@@ -263,6 +269,27 @@ public final class CdcBenchmark {
                 percentile(sorted, 0.99) / 1e6,
                 sorted[sorted.length - 1] / 1e6,
                 unmatched);
+    }
+
+    /** Delivered commits of the measured window: {version, committed at, delivered at}. */
+    private java.util.stream.Stream<long[]> measured() {
+        return delivered.stream().filter(d -> d[1] >= measuredFrom);
+    }
+
+    private void chartLatency(int rate) {
+        LatencyHistogram histogram = new LatencyHistogram();
+        Timeline timeline = new Timeline(measuredFrom);
+        for (long[] commit : measured().toList()) {
+            histogram.add(Math.max(0, commit[2] - commit[1]));
+            timeline.add(commit[2]);
+        }
+        BenchChart.write(
+                "cdc",
+                String.format("CDC at %d votes/s", rate),
+                histogram,
+                "commit → Redis publish",
+                timeline,
+                "commits published");
     }
 
     private static long percentile(long[] sorted, double p) {

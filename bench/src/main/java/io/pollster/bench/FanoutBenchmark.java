@@ -22,9 +22,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,11 +47,13 @@ import tools.jackson.databind.JsonNode;
  * message per change at the rate, and measures publish→receipt.
  *
  * <pre>
- * ulimit -n 65536
- * java -cp ... io.pollster.bench.FanoutBenchmark --base http://localhost:18091 \
- *     --redis redis://localhost:18489 --jdbc jdbc:postgresql://localhost:18442/postgres \
- *     --viewers 10000 --rate 1000 --seconds 20 --warmup 10 --server-pid 1234
+ * ulimit -n 20000
+ * ./mvnw -B -q -Pbench -pl bench -am verify -DskipTests -Dbench=FanoutBenchmark \
+ *     -Dbench.args="--viewers=10000 --rate=1000 --seconds=20 --warmup=10"
  * </pre>
+ *
+ * Without {@code --base} (with {@code --redis}, {@code --jdbc}, {@code --server-pid}) it starts its own
+ * standalone ({@link BenchTarget}); the run is charted as {@code bench/target/fanout.png}.
  *
  * Options: {@code viewer-threads} (selector threads, 2), {@code vote-threads} (64: blocking keep-alive connections, enough for 1,000 votes/s at a 202 latency of up to ~60 ms), {@code drain}
  * (seconds to wait after the last vote for every viewer to reach the final version, 10), {@code jfr}
@@ -62,9 +62,7 @@ import tools.jackson.databind.JsonNode;
  */
 public final class FanoutBenchmark {
 
-    private static final int MAX_LATENCY_MS = 60_000;
-
-    private final Map<String, String> args;
+    private final BenchArgs args;
     private final String base;
     private final String redisUrl;
     private final String jdbcUrl;
@@ -74,23 +72,21 @@ public final class FanoutBenchmark {
     private final int warmup;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private FanoutBenchmark(Map<String, String> args) {
+    private FanoutBenchmark(BenchArgs args) {
         this.args = args;
-        base = args.getOrDefault("base", "http://localhost:18091");
-        redisUrl = args.getOrDefault("redis", "redis://localhost:18489");
-        jdbcUrl = args.getOrDefault("jdbc", "jdbc:postgresql://localhost:18442/postgres");
-        viewers = Integer.parseInt(args.getOrDefault("viewers", "10000"));
-        rate = Integer.parseInt(args.getOrDefault("rate", "1000"));
-        seconds = Integer.parseInt(args.getOrDefault("seconds", "20"));
-        warmup = Integer.parseInt(args.getOrDefault("warmup", "10"));
+        base = args.string("base", "http://localhost:18091");
+        redisUrl = args.string("redis", "redis://localhost:18489");
+        jdbcUrl = args.string("jdbc", "jdbc:postgresql://localhost:18442/postgres");
+        viewers = args.integer("viewers", 10000);
+        rate = args.integer("rate", 1000);
+        seconds = args.integer("seconds", 20);
+        warmup = args.integer("warmup", 10);
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new HashMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) {
-            args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        try (BenchTarget target = BenchTarget.open(BenchArgs.parse(argv))) {
+            new FanoutBenchmark(target.args()).run();
         }
-        new FanoutBenchmark(args).run();
         System.exit(0);
     }
 
@@ -100,7 +96,7 @@ public final class FanoutBenchmark {
                 "poll %s, %d viewers, %d votes/s for %d s after %d s warm-up%n",
                 poll.pollId, viewers, rate, seconds, warmup);
 
-        int viewerThreads = Integer.parseInt(args.getOrDefault("viewer-threads", "2"));
+        int viewerThreads = args.integer("viewer-threads", 2);
         long connectStart = System.nanoTime();
         WebSocketViewers clients =
                 new WebSocketViewers(URI.create(base), "/ws/polls/" + poll.pollId, viewers, viewerThreads, 200);
@@ -111,7 +107,7 @@ public final class FanoutBenchmark {
         waitUntil(() -> clients.minVersion() >= 0, 60);
         System.out.printf("%d viewers got the snapshot%n", clients.atLeast(0));
 
-        String mode = args.getOrDefault("mode", "auto");
+        String mode = args.string("mode", "auto");
         boolean votes = !mode.equals("publish") && voteAnswers202(poll);
         System.out.println(
                 votes
@@ -140,11 +136,11 @@ public final class FanoutBenchmark {
             startVersion = 0;
         }
 
-        String jfr = args.get("jfr");
+        String jfr = args.optional("jfr").orElse(null);
         if (jfr != null) {
             jcmd("JFR.start", "name=fanout", "settings=profile", "filename=" + jfr);
         }
-        CpuSnapshot before = CpuSnapshot.take(args.get("server-pid"));
+        CpuSnapshot before = CpuSnapshot.take(args.optional("server-pid").orElse(null));
         long messagesBefore = clients.messages();
         clients.recording(true);
         // a subscriber of its own shows how much of the latency is the vote path's (202 → publish)
@@ -166,13 +162,12 @@ public final class FanoutBenchmark {
         long windowEnd = System.nanoTime();
         long[] versionTimes = schedule.acceptedTimesInOrder();
         long finalVersion = startVersion + versionTimes.length;
-        boolean drained = waitUntil(
-                () -> clients.atLeast(finalVersion) == connected, Integer.parseInt(args.getOrDefault("drain", "10")));
+        boolean drained = waitUntil(() -> clients.atLeast(finalVersion) == connected, args.integer("drain", 10));
         long drainEnd = System.nanoTime();
         clients.recording(false);
         subscriber.close();
         subscriberClient.shutdown();
-        CpuSnapshot after = CpuSnapshot.take(args.get("server-pid"));
+        CpuSnapshot after = CpuSnapshot.take(args.optional("server-pid").orElse(null));
         if (jfr != null) {
             jcmd("JFR.stop", "name=fanout");
         }
@@ -202,18 +197,23 @@ public final class FanoutBenchmark {
                 "messages delivered: %d (%.0f/s over the send window + drain of %.1f s)%n",
                 delivered, delivered / ((drainEnd - windowEnd) / 1e9 + elapsed), (drainEnd - windowEnd) / 1e9);
 
-        Latencies latencies = Latencies.of(clients.receipts(), startVersion, versionTimes, clients.upgraded());
+        Latencies latencies =
+                Latencies.of(clients.receipts(), startVersion, versionTimes, clients.upgraded(), schedule.start);
         System.out.printf(
                 "latency %s→viewer, every (vote, viewer) pair: %s (%d samples; %d pairs never delivered)%n",
-                votes ? "vote 202" : "publish", latencies.pairs.summary(), latencies.pairs.total, latencies.missing);
+                votes ? "vote 202" : "publish", latencies.pairs.summary(), latencies.pairs.total(), latencies.missing);
         System.out.printf(
                 "latency change→viewer, newest vote of each message: %s (%d samples)%n",
-                latencies.messages.summary(), latencies.messages.total);
+                latencies.messages.summary(), latencies.messages.total());
         if (votes) {
             Latencies publishes;
             synchronized (published) {
                 publishes = Latencies.of(
-                        new WebSocketViewers.Receipts[] {published}, startVersion, versionTimes, new boolean[] {true});
+                        new WebSocketViewers.Receipts[] {published},
+                        startVersion,
+                        versionTimes,
+                        new boolean[] {true},
+                        schedule.start);
             }
             System.out.printf(
                     "of which vote 202→Redis publish (vote path, not the gateway): p50 %d ms, p99 %d ms, max %d ms"
@@ -223,6 +223,13 @@ public final class FanoutBenchmark {
                     publishes.pairs.percentile(1.0),
                     published.size);
         }
+        BenchChart.write(
+                "fanout",
+                String.format("fan-out: %d viewers at %d %s/s", connected, rate, votes ? "votes" : "publishes"),
+                latencies.pairs,
+                (votes ? "vote 202" : "publish") + " → viewer, every pair",
+                latencies.deliveries,
+                "messages delivered");
         if (latencies.truncated) {
             System.out.println("WARNING: the receipt log was full; latencies cover only the first receipts");
         }
@@ -254,7 +261,8 @@ public final class FanoutBenchmark {
 
     /** Runs {@code jcmd <server-pid> ...}: the profile covers exactly the measured window. */
     private void jcmd(String... command) throws IOException, InterruptedException {
-        List<String> line = new ArrayList<>(List.of("jcmd", args.get("server-pid")));
+        List<String> line =
+                new ArrayList<>(List.of("jcmd", args.optional("server-pid").orElse(null)));
         line.addAll(List.of(command));
         Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -307,50 +315,31 @@ public final class FanoutBenchmark {
         }
     }
 
-    /** A 1 ms-bucket histogram up to {@link #MAX_LATENCY_MS}. */
-    private static final class Histogram {
-        final long[] buckets = new long[MAX_LATENCY_MS + 1];
-        long total;
-
-        void add(long nanos) {
-            buckets[(int) Math.min(MAX_LATENCY_MS, Math.max(0, nanos / 1_000_000))]++;
-            total++;
-        }
-
-        /** "p50 … ms, p99 … ms, p99.9 … ms, max … ms", as every latency line prints it. */
-        String summary() {
-            return String.format(
-                    "p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms",
-                    percentile(0.50), percentile(0.99), percentile(0.999), percentile(1.0));
-        }
-
-        long percentile(double p) {
-            long target = (long) Math.ceil(total * p);
-            long seen = 0;
-            for (int ms = 0; ms <= MAX_LATENCY_MS; ms++) {
-                seen += buckets[ms];
-                if (seen >= target && seen > 0) {
-                    return ms;
-                }
-            }
-            return MAX_LATENCY_MS;
-        }
-    }
-
     /**
      * Latencies computed from the receipt logs once every acceptance time is known. {@code versionTimes[i]}
      * is when version {@code startVersion + 1 + i} became due to the viewers (the (i+1)-th 202, or the
      * publish).
      */
     private static final class Latencies {
-        final Histogram pairs = new Histogram();
-        final Histogram messages = new Histogram();
+        final LatencyHistogram pairs = new LatencyHistogram();
+        final LatencyHistogram messages = new LatencyHistogram();
+        /** Messages received per second since the measured window opened. */
+        final Timeline deliveries;
+
         long missing;
         boolean truncated;
 
+        private Latencies(long windowStart) {
+            deliveries = new Timeline(windowStart);
+        }
+
         static Latencies of(
-                WebSocketViewers.Receipts[] logs, long startVersion, long[] versionTimes, boolean[] viewers) {
-            Latencies result = new Latencies();
+                WebSocketViewers.Receipts[] logs,
+                long startVersion,
+                long[] versionTimes,
+                boolean[] viewers,
+                long windowStart) {
+            Latencies result = new Latencies(windowStart);
             long finalVersion = startVersion + versionTimes.length;
             long[] seen = new long[viewers.length];
             Arrays.fill(seen, startVersion);
@@ -364,6 +353,7 @@ public final class FanoutBenchmark {
                         continue;
                     }
                     long at = log.nanos[r];
+                    result.deliveries.add(at);
                     for (long v = last + 1; v <= version; v++) {
                         result.pairs.add(at - versionTimes[(int) (v - startVersion - 1)]);
                     }
@@ -534,7 +524,7 @@ public final class FanoutBenchmark {
      */
     private Schedule driveVotes(Poll poll, int seconds) throws InterruptedException {
         Schedule schedule = new Schedule(rate * seconds);
-        int threads = Integer.parseInt(args.getOrDefault("vote-threads", "64"));
+        int threads = args.integer("vote-threads", 64);
         AtomicInteger next = new AtomicInteger();
         String path = votePath(poll);
         URI uri = URI.create(base);

@@ -20,26 +20,24 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Concurrent {@code GET /api/polls/{id}/results} of one hot poll against a running Pollster, printing
- * requests/s and latency percentiles.
+ * Concurrent {@code GET /api/polls/{id}/results} of one hot poll, printing requests/s and latency
+ * percentiles and charting both ({@code bench/target/read.png}).
  *
  * <pre>
- * ./mvnw -q -pl bench -am exec:java -Dexec.mainClass=io.pollster.bench.ReadBenchmark \
- *   -Dexec.args="--url=http://localhost:18081 --jdbc-url=jdbc:postgresql://localhost:PORT/postgres?user=postgres \
- *   --connections=16 --warmup=5 --seconds=20"
+ * ./mvnw -B -q -Pbench -pl bench -am verify -DskipTests -Dbench=ReadBenchmark \
+ *   -Dbench.args="--connections=16 --warmup=10 --seconds=20"
  * </pre>
  *
- * It creates a poll through the API and, given {@code --jdbc-url}, gives its choices counts directly in
- * {@code choice_counts} (what the ingester would have done). The load generator is deliberately lean
+ * Without {@code --base} it starts its own standalone ({@link BenchTarget}). It creates a poll through
+ * the API and, given {@code --jdbc} (and {@code --db-user}, postgres), gives its choices counts directly
+ * in {@code choice_counts} (what the ingester would have done). The load generator is deliberately lean
  * (one blocking keep-alive socket per connection, a pre-built request, no HTTP library) so that on a
  * small machine most of the CPU goes to the server being measured.
  */
@@ -47,17 +45,22 @@ public final class ReadBenchmark {
 
     private ReadBenchmark() {}
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> options = options(args);
-        URI base = URI.create(options.getOrDefault("url", "http://localhost:18081"));
-        int connections = Integer.parseInt(options.getOrDefault("connections", "16"));
-        int warmupSeconds = Integer.parseInt(options.getOrDefault("warmup", "5"));
-        int seconds = Integer.parseInt(options.getOrDefault("seconds", "20"));
+    public static void main(String[] argv) throws Exception {
+        try (BenchTarget target = BenchTarget.open(BenchArgs.parse(argv))) {
+            run(target.args());
+        }
+    }
+
+    private static void run(BenchArgs options) throws Exception {
+        URI base = URI.create(options.string("base", null));
+        int connections = options.integer("connections", 16);
+        int warmupSeconds = options.integer("warmup", 5);
+        int seconds = options.integer("seconds", 20);
 
         JsonNode poll = createPoll(base);
         String pollId = poll.get("poll_id").asString();
-        if (options.containsKey("jdbc-url")) {
-            seedCounts(options.get("jdbc-url"), poll);
+        if (options.has("jdbc")) {
+            seedCounts(options.string("jdbc", null), options.string("db-user", "postgres"), poll);
         }
         String path = "/api/polls/" + pollId + "/results";
         System.out.printf("poll %s, GET %s, %d connections%n", pollId, path, connections);
@@ -79,6 +82,13 @@ public final class ReadBenchmark {
                 millis(percentile(latencies, 99)),
                 millis(percentile(latencies, 99.9)),
                 millis(latencies.length == 0 ? 0 : latencies[latencies.length - 1]));
+        BenchChart.write(
+                "read",
+                String.format("GET results, %d connections", connections),
+                result.histogram(),
+                "request → response",
+                result.timeline(),
+                "responses");
     }
 
     private static Result run(URI base, String path, int connections, Duration duration) throws InterruptedException {
@@ -87,12 +97,14 @@ public final class ReadBenchmark {
                 .getBytes(StandardCharsets.US_ASCII);
         AtomicBoolean running = new AtomicBoolean(true);
         CountDownLatch done = new CountDownLatch(connections);
+        LatencyHistogram histogram = new LatencyHistogram();
+        long start = System.nanoTime();
+        Timeline timeline = new Timeline(start);
         List<Worker> workers = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
-            Worker worker = new Worker(base, request, running, done);
+            Worker worker = new Worker(base, request, running, done, histogram, timeline);
             workers.add(worker);
         }
-        long start = System.nanoTime();
         workers.forEach(w -> {
             Thread thread = new Thread(w, "read-bench");
             thread.setDaemon(true);
@@ -111,10 +123,11 @@ public final class ReadBenchmark {
             at += worker.count;
             errors += worker.errors;
         }
-        return new Result(all, seconds, errors);
+        return new Result(all, seconds, errors, histogram, timeline);
     }
 
-    private record Result(long[] latencies, double seconds, long errors) {}
+    private record Result(
+            long[] latencies, double seconds, long errors, LatencyHistogram histogram, Timeline timeline) {}
 
     /** One keep-alive connection sending the same request as fast as answers come back. */
     private static final class Worker implements Runnable {
@@ -123,6 +136,8 @@ public final class ReadBenchmark {
         private final byte[] request;
         private final AtomicBoolean running;
         private final CountDownLatch done;
+        private final LatencyHistogram histogram;
+        private final Timeline timeline;
         private long[] latencies = new long[1 << 16];
         private int count;
         private long errors;
@@ -130,11 +145,19 @@ public final class ReadBenchmark {
         private InputStream in;
         private OutputStream out;
 
-        Worker(URI base, byte[] request, AtomicBoolean running, CountDownLatch done) {
+        Worker(
+                URI base,
+                byte[] request,
+                AtomicBoolean running,
+                CountDownLatch done,
+                LatencyHistogram histogram,
+                Timeline timeline) {
             this.base = base;
             this.request = request;
             this.running = running;
             this.done = done;
+            this.histogram = histogram;
+            this.timeline = timeline;
         }
 
         @Override
@@ -158,7 +181,10 @@ public final class ReadBenchmark {
                         close();
                         continue;
                     }
-                    record(System.nanoTime() - start);
+                    long end = System.nanoTime();
+                    record(end - start);
+                    histogram.add(end - start);
+                    timeline.add(end);
                 }
             } finally {
                 close();
@@ -277,8 +303,8 @@ public final class ReadBenchmark {
     }
 
     /** Gives every choice a count, as the ingester would have after that many votes. */
-    private static void seedCounts(String jdbcUrl, JsonNode poll) throws SQLException {
-        try (Connection db = DriverManager.getConnection(jdbcUrl);
+    private static void seedCounts(String jdbcUrl, String user, JsonNode poll) throws SQLException {
+        try (Connection db = DriverManager.getConnection(jdbcUrl, user, "");
                 PreparedStatement update =
                         db.prepareStatement("UPDATE choice_counts SET count = ? WHERE choice_id = ?")) {
             long count = 1_000;
@@ -310,16 +336,5 @@ public final class ReadBenchmark {
 
     private static double millis(long nanos) {
         return nanos / 1e6;
-    }
-
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (String arg : args) {
-            if (!arg.startsWith("--") || !arg.contains("=")) {
-                throw new IllegalArgumentException("expected --name=value, got " + arg);
-            }
-            options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-        }
-        return options;
     }
 }

@@ -16,9 +16,7 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -42,14 +40,14 @@ import tools.jackson.databind.JsonNode;
  * <p>A fourth phase, {@code null}, measures what this load generator gets from a server that does
  * nothing but answer 202: the HTTP ceiling of the machine, client included.
  *
- * <p>Arguments ({@code --name=value}): {@code phases} (pollster,ingest,raw,peer; add null), {@code base}
- * (http://localhost:18084), {@code redis} (redis://localhost:18086), {@code shards} (8, as the
+ * <p>Each phase that drives HTTP is charted as {@code bench/target/vote-<phase>.png}. Arguments
+ * ({@link BenchArgs}): {@code phases} (pollster,ingest,raw,peer; add null), {@code base}, {@code redis}
+ * and {@code jdbc} of a running server (without {@code base} it starts its own, {@link BenchTarget}), {@code shards} (8, as the
  * server), {@code rows} of the ingest and raw phases (300000), {@code server-pid} (to report the
  * server's CPU per vote), {@code drain} longest wait in seconds for the ingester to catch up after
- * the load (120; 0 when the server runs without its ingester), {@code jdbc}
- * (jdbc:postgresql://localhost:18085/postgres), {@code db-user} (postgres), {@code seconds} measured
+ * the load (120; 0 when the server runs without its ingester), {@code db-user} (postgres), {@code seconds} measured
  * per phase (20), {@code warmup} seconds (5), {@code concurrency} connections (64), {@code peer-port}
- * (18087), {@code peer-pool} JDBC connections of the peer (16), {@code batch} rows per INSERT of the
+ * (any free port), {@code peer-pool} JDBC connections of the peer (16), {@code batch} rows per INSERT of the
  * raw ceiling (500).
  */
 public final class VoteBenchmark {
@@ -57,32 +55,29 @@ public final class VoteBenchmark {
     private static final int QUESTIONS = 3;
     private static final int CHOICES = 4;
 
-    private final Map<String, String> args;
+    private final BenchArgs args;
     private final String jdbcUrl;
     private final String dbUser;
 
-    private VoteBenchmark(Map<String, String> args) {
+    private VoteBenchmark(BenchArgs args) {
         this.args = args;
         this.jdbcUrl = arg("jdbc", "jdbc:postgresql://localhost:18085/postgres");
         this.dbUser = arg("db-user", "postgres");
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new HashMap<>();
-        for (String a : argv) {
-            String[] kv = a.replaceFirst("^--", "").split("=", 2);
-            args.put(kv[0], kv.length > 1 ? kv[1] : "true");
+        try (BenchTarget target = BenchTarget.open(BenchArgs.parse(argv))) {
+            new VoteBenchmark(target.args()).run();
         }
-        new VoteBenchmark(args).run();
         System.exit(0);
     }
 
     private String arg(String name, String fallback) {
-        return args.getOrDefault(name, fallback);
+        return args.string(name, fallback);
     }
 
     private int intArg(String name, int fallback) {
-        return Integer.parseInt(arg(name, Integer.toString(fallback)));
+        return args.integer(name, fallback);
     }
 
     private void run() throws Exception {
@@ -104,8 +99,15 @@ public final class VoteBenchmark {
             Poll pollster = createPoll();
             long rowsBefore = responses(pollster.id());
             long cpuBefore = serverCpuNanos();
-            Load load =
-                    drive(base, "/api/polls/" + pollster.id() + "/votes", pollster, concurrency, warmup, seconds, 202);
+            Load load = drive(
+                    "pollster",
+                    base,
+                    "/api/polls/" + pollster.id() + "/votes",
+                    pollster,
+                    concurrency,
+                    warmup,
+                    seconds,
+                    202);
             long cpuAfter = serverCpuNanos();
             long rowsAfterWindow = responses(pollster.id());
             long expectedRows = load.totalOk() * QUESTIONS;
@@ -120,6 +122,7 @@ public final class VoteBenchmark {
             System.out.printf(
                     "pollster        accepted %,10.0f votes/s  p50 %6.2f ms  p99 %6.2f ms  (%d refused, %d errors)%n",
                     load.okPerSecond(), load.p50(), load.p99(), load.otherStatus(), load.errors());
+            load.chart();
             System.out.printf(
                     "pollster ingest %,10.0f rows/s during the load; all %,d of %,d rows in PostgreSQL %.1f s after it ended%n",
                     (rowsAfterWindow - load.rowsAtWindowStart()) / load.windowSeconds(),
@@ -156,11 +159,18 @@ public final class VoteBenchmark {
         if (phases.contains("peer")) {
             // synchronous peer: INSERT + counter UPDATE inside each HTTP request
             Poll peer = createPoll();
-            int peerPort = intArg("peer-port", 18087);
-            HttpServer server = startPeer(peerPort, intArg("peer-pool", 16));
+            HttpServer server = startPeer(intArg("peer-port", 0), intArg("peer-pool", 16));
+            int peerPort = server.getAddress().getPort();
             try {
                 Load peerLoad = drive(
-                        URI.create("http://localhost:" + peerPort), "/votes", peer, concurrency, warmup, seconds, 201);
+                        "peer",
+                        URI.create("http://localhost:" + peerPort),
+                        "/votes",
+                        peer,
+                        concurrency,
+                        warmup,
+                        seconds,
+                        201);
                 peerRate = peerLoad.okPerSecond();
                 System.out.printf(
                         "sync peer       accepted %,10.0f votes/s  p50 %6.2f ms  p99 %6.2f ms  (%d refused, %d errors)%n",
@@ -169,6 +179,7 @@ public final class VoteBenchmark {
                         peerLoad.p99(),
                         peerLoad.otherStatus(),
                         peerLoad.errors());
+                peerLoad.chart();
             } finally {
                 server.stop(0);
             }
@@ -176,15 +187,23 @@ public final class VoteBenchmark {
         if (phases.contains("null")) {
             // HTTP ceiling: a server that reads each request and answers 202 without doing anything
             Poll unused = createPoll();
-            int nullPort = intArg("null-port", 18088);
-            HttpServer server = startNullServer(nullPort);
+            HttpServer server = startNullServer(intArg("null-port", 0));
+            int nullPort = server.getAddress().getPort();
             try {
                 Load nullLoad = drive(
-                        URI.create("http://localhost:" + nullPort), "/null", unused, concurrency, warmup, seconds, 202);
+                        "null",
+                        URI.create("http://localhost:" + nullPort),
+                        "/null",
+                        unused,
+                        concurrency,
+                        warmup,
+                        seconds,
+                        202);
                 System.out.printf(
                         "http ceiling    answered %,10.0f requests/s  p50 %6.2f ms  p99 %6.2f ms"
                                 + " (a do-nothing JDK HTTP server in this process: what this client and loopback allow)%n",
                         nullLoad.okPerSecond(), nullLoad.p50(), nullLoad.p99());
+                nullLoad.chart();
             } finally {
                 server.stop(0);
             }
@@ -210,7 +229,7 @@ public final class VoteBenchmark {
 
     /** User + system CPU time of the server process ({@code --server-pid}), or -1. */
     private long serverCpuNanos() {
-        String pid = args.get("server-pid");
+        String pid = args.optional("server-pid").orElse(null);
         if (pid == null) {
             return -1;
         }
@@ -293,11 +312,15 @@ public final class VoteBenchmark {
 
     // ---- load generation --------------------------------------------------------------------
 
-    private Load drive(URI base, String path, Poll poll, int concurrency, int warmup, int seconds, int okStatus)
+    /** Votes as fast as {@code concurrency} connections go; the measured window is charted as vote-{phase}.png. */
+    private Load drive(
+            String phase, URI base, String path, Poll poll, int concurrency, int warmup, int seconds, int okStatus)
             throws InterruptedException, SQLException {
         long start = System.nanoTime();
         long windowStart = start + warmup * 1_000_000_000L;
         long end = windowStart + seconds * 1_000_000_000L;
+        LatencyHistogram histogram = new LatencyHistogram();
+        Timeline timeline = new Timeline(windowStart);
         AtomicLong totalOk = new AtomicLong();
         AtomicLong windowOk = new AtomicLong();
         AtomicLong other = new AtomicLong();
@@ -329,6 +352,8 @@ public final class VoteBenchmark {
                             totalOk.incrementAndGet();
                             if (sent >= windowStart && done <= end) {
                                 windowOk.incrementAndGet();
+                                histogram.add(done - sent);
+                                timeline.add(done);
                                 if (recorded < mine.length) {
                                     mine[recorded++] = done - sent;
                                 }
@@ -359,6 +384,11 @@ public final class VoteBenchmark {
                 .sorted()
                 .toArray();
         return new Load(
+                phase,
+                concurrency,
+                okStatus,
+                histogram,
+                timeline,
                 totalOk.get(),
                 windowOk.get(),
                 other.get(),
@@ -370,6 +400,11 @@ public final class VoteBenchmark {
     }
 
     private record Load(
+            String phase,
+            int concurrency,
+            int okStatus,
+            LatencyHistogram histogram,
+            Timeline timeline,
             long totalOk,
             long windowOk,
             long otherStatus,
@@ -380,6 +415,17 @@ public final class VoteBenchmark {
             long rowsAtWindowStart) {
         double okPerSecond() {
             return windowOk / windowSeconds;
+        }
+
+        /** The measured window as {@code bench/target/vote-<phase>.png}. */
+        void chart() {
+            BenchChart.write(
+                    "vote-" + phase,
+                    String.format("votes (%s), %d connections", phase, concurrency),
+                    histogram,
+                    "request → " + okStatus,
+                    timeline,
+                    "accepted votes");
         }
 
         double p50() {

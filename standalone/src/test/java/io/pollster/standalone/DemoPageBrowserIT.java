@@ -41,10 +41,14 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>It also saves a screenshot of the page to {@code target/demo.png} (or the path in the system
  * property {@code pollster.demo.screenshot}); {@code docs/demo.png} is such a screenshot.
  */
-@PollsterIntegrationTest(classes = PollsterApplication.class)
+@PollsterIntegrationTest(
+        classes = PollsterApplication.class,
+        // the test servers are given: nothing embedded, which would lock ./data, which a second
+        // context of this JVM (DemoPageJwtBrowserIT's) would then fail on
+        properties = "pollster.embedded.enabled=false")
 class DemoPageBrowserIT {
 
-    private static final Duration LIVE = Duration.ofSeconds(30);
+    static final Duration LIVE = Duration.ofSeconds(30);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @LocalServerPort
@@ -137,7 +141,12 @@ class DemoPageBrowserIT {
     // ---- the page, as a user drives it ----
 
     private String createPollThroughThePage(WebDriver driver, String title, String question, String... choices) {
-        driver.get("http://localhost:" + port + "/");
+        return createPollThroughThePage("http://localhost:" + port, driver, title, question, choices);
+    }
+
+    static String createPollThroughThePage(
+            String base, WebDriver driver, String title, String question, String... choices) {
+        driver.get(base + "/");
         await().atMost(LIVE)
                 .until(() -> driver.findElement(By.id("create-view")).isDisplayed());
         driver.findElement(By.id("poll-title")).sendKeys(title);
@@ -149,7 +158,7 @@ class DemoPageBrowserIT {
         return driver.findElement(By.id("share-link")).getAttribute("value");
     }
 
-    private static void awaitLive(WebDriver driver, String transport) {
+    static void awaitLive(WebDriver driver, String transport) {
         await().atMost(LIVE).untilAsserted(() -> {
             WebElement status = driver.findElement(By.id("live-status"));
             assertThat(status.getAttribute("data-state")).isEqualTo("live");
@@ -158,7 +167,7 @@ class DemoPageBrowserIT {
     }
 
     /** Presses Tab from the top of the page until the focus is on an element matching the selector. */
-    private static WebElement tabUntil(WebDriver driver, String selector) {
+    static WebElement tabUntil(WebDriver driver, String selector) {
         js(driver).executeScript("document.activeElement.blur(); window.scrollTo(0, 0)");
         for (int i = 0; i < 40; i++) {
             new Actions(driver).sendKeys(Keys.TAB).perform();
@@ -170,38 +179,45 @@ class DemoPageBrowserIT {
         throw new AssertionError("Tab never reached " + selector);
     }
 
-    private static By choiceOption(String text) {
+    static By choiceOption(String text) {
         return By.xpath("//label[contains(@class,'choice-option')][span[normalize-space()='" + text + "']]");
     }
 
-    private static WebElement resultRow(WebDriver driver, String text) {
+    static WebElement resultRow(WebDriver driver, String text) {
         return driver.findElement(By.xpath(
                 "//li[contains(@class,'result')][.//span[@class='result-text' and normalize-space()='" + text + "']]"));
     }
 
-    private static String choiceId(WebDriver driver, String text) {
+    static String choiceId(WebDriver driver, String text) {
         return resultRow(driver, text).getAttribute("data-choice-id");
     }
 
-    private static String count(WebDriver driver, String text) {
+    static String count(WebDriver driver, String text) {
         return resultRow(driver, text).findElement(By.className("count")).getText();
     }
 
     /** The width the page gave the bar (its inline style), not the one a CSS transition is passing through. */
-    private static String barWidth(WebDriver driver, String text) {
+    static String barWidth(WebDriver driver, String text) {
         return (String) js(driver)
                 .executeScript(
                         "return arguments[0].style.width || '0%'",
                         resultRow(driver, text).findElement(By.className("bar-fill")));
     }
 
-    private static JavascriptExecutor js(WebDriver driver) {
+    static JavascriptExecutor js(WebDriver driver) {
         return (JavascriptExecutor) driver;
     }
 
     // ---- browsers ----
 
     private WebDriver browser(String name) throws Exception {
+        WebDriver driver = chromium(profiles.resolve(name));
+        browsers.add(driver);
+        return driver;
+    }
+
+    /** Debian's chromium through its chromedriver, headless, with a profile directory of its own. */
+    static WebDriver chromium(Path profile) throws Exception {
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
         options.addArguments(
@@ -215,14 +231,12 @@ class DemoPageBrowserIT {
                 "--disable-quic",
                 "--no-first-run",
                 "--window-size=900,1300",
-                "--user-data-dir=" + Files.createDirectories(profiles.resolve(name)));
+                "--user-data-dir=" + Files.createDirectories(profile));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver"))
                 .usingAnyFreePort()
                 .build();
-        WebDriver driver = new ChromeDriver(service, options);
-        browsers.add(driver);
-        return driver;
+        return new ChromeDriver(service, options);
     }
 
     /** A few more voters through the public API, so the screenshot shows bars of different lengths. */
