@@ -1,5 +1,7 @@
 package io.pollster.core.identity;
 
+import io.pollster.core.json.ProblemResponses;
+import io.pollster.core.json.ProblemType;
 import java.util.List;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -10,6 +12,7 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -54,6 +57,16 @@ public class IdentityAutoConfiguration {
             http.addFilterBefore(new UserIdHeaderFilter(unauthenticated), AnonymousAuthenticationFilter.class);
         }
         return http.build();
+    }
+
+    /**
+     * Spring Security's firewall refuses suspicious URLs (an encoded slash, a {@code ;}, {@code ..})
+     * before any service sees them; answer those in the API's format too, not with a bare 400.
+     */
+    @Bean
+    RequestRejectedHandler pollsterRequestRejectedHandler() {
+        return (request, response, rejected) -> ProblemResponses.write(
+                request, response, ProblemType.MALFORMED_REQUEST, "The request's URL is not acceptable");
     }
 
     @Bean

@@ -388,6 +388,13 @@ class PollApiIT {
     }
 
     @Test
+    void aUrlTheSecurityFirewallRefusesIsAMalformedRequestProblem() {
+        Answer answer = get("/api/polls/x;jsessionid=1/results");
+
+        assertProblem(answer, 400, "malformed-request");
+    }
+
+    @Test
     void openApiDescribesThePollsApiInSnakeCase() {
         Answer docs = get("/v3/api-docs");
 
