@@ -17,12 +17,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pollster.live.fanout.FanoutMetrics;
 import io.pollster.testing.PollsterIntegrationTest;
 import io.pollster.testing.QueryCounter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -43,10 +40,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
-import org.apache.coyote.AbstractProtocol;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,16 +50,14 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.boot.tomcat.TomcatWebServer;
-import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * The gateway against clients that do not play by the rules: floods, silence, broken frames, too many
- * connections, random slugs and random bytes. Each raw client comes through the trusted-proxy header with
+ * The gateway against clients that do not play by the rules: silence, broken frames, too many connections,
+ * random slugs and random bytes ({@link PingFloodIT} has the ping flood). Each raw client comes through the trusted-proxy header with
  * an address of its own, so the per-IP limit only bites where a test means it to.
  */
 @PollsterIntegrationTest(
@@ -73,7 +66,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
             // pinged after 1 s of silence, closed 2 s after an unanswered ping
             "pollster.live.ping-interval=1s",
             "pollster.live.pong-timeout=2s",
-            // long enough for a ping flood to run its course before the stuck pong cuts it off
             "pollster.live.send-timeout=15s",
             "pollster.live.max-connections-per-ip=3",
             "server.tomcat.connection-timeout=2s",
@@ -100,8 +92,6 @@ class HostileClientIT {
         }
     }
 
-    private static final AtomicInteger clients = new AtomicInteger();
-
     private final HttpClient http = HttpClient.newHttpClient();
 
     @LocalServerPort
@@ -119,9 +109,6 @@ class HostileClientIT {
     @Autowired
     MeterRegistry registry;
 
-    @Autowired
-    ServletWebServerApplicationContext context;
-
     private TestPolls polls;
 
     @BeforeAll
@@ -134,10 +121,8 @@ class HostileClientIT {
         polls = new TestPolls(jdbc, redis);
     }
 
-    /** An address of its own for each client: {@code 10.x.y.z}, trusted from localhost as a proxy's. */
     private static String freshIp() {
-        int n = clients.incrementAndGet();
-        return "10." + ((n >> 16) & 0xFF) + "." + ((n >> 8) & 0xFF) + "." + (n & 0xFF);
+        return RawWebSocket.freshIp();
     }
 
     private RawWebSocket raw(TestPolls.Poll poll) throws IOException {
@@ -219,70 +204,6 @@ class HostileClientIT {
             ws.send(close(4321, "bye"));
             assertThat(ws.untilClose().closeCode()).isEqualTo(4321);
         }
-    }
-
-    @Test
-    void aClientFloodingPingsWithoutReadingIsDisconnectedAndTheHeapStaysBounded() throws Exception {
-        TestPolls.Poll poll = polls.create(1, 2);
-        double slowBefore = metrics.disconnectedSlowCount();
-        long connectionsBefore = openConnections();
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        // 1 MiB of pings with 125-byte payloads, and one unsolicited pong so the pong timeout is not what ends it
-        ByteArrayOutputStream batch = new ByteArrayOutputStream();
-        byte[] ping = frame(0x9, new byte[125]);
-        while (batch.size() < (1 << 20)) {
-            batch.writeBytes(ping);
-        }
-        batch.writeBytes(frame(0xA, new byte[0]));
-        byte[] flood = batch.toByteArray();
-
-        long heapBefore = usedHeapAfterGc(memory);
-        long sent = 0;
-        long maxGrowth = 0;
-        try (RawWebSocket ws = RawWebSocket.open(port, "/ws/polls/" + poll.pollId(), freshIp(), 4096)) {
-            boolean cutOff = false;
-            while (sent < 48L << 20 && !cutOff) {
-                try {
-                    ws.send(flood);
-                    sent += flood.length;
-                } catch (IOException disconnected) {
-                    cutOff = true;
-                }
-                if (sent % (8L << 20) < flood.length) {
-                    maxGrowth = Math.max(maxGrowth, usedHeapAfterGc(memory) - heapBefore);
-                }
-            }
-            maxGrowth = Math.max(maxGrowth, usedHeapAfterGc(memory) - heapBefore);
-            assertThat(sent)
-                    .as("enough sent to matter: each unanswered ping used to keep a pong of its own")
-                    .isGreaterThanOrEqualTo(16L << 20);
-            // still reading nothing, and pinging now and then as a live client would: only the stuck pongs
-            // (writes in flight like any other) can get it disconnected
-            await().atMost(Duration.ofSeconds(90))
-                    .pollInterval(Duration.ofMillis(500))
-                    .until(() -> {
-                        try {
-                            ws.send(frame(0xA, new byte[0]));
-                        } catch (IOException disconnected) {
-                            return true;
-                        }
-                        return metrics.disconnectedSlowCount() > slowBefore;
-                    });
-        }
-        System.out.printf(
-                "ping flood: %d MiB sent without reading, heap growth at most %.1f MiB%n",
-                sent >> 20, maxGrowth / 1048576.0);
-        assertThat(maxGrowth)
-                .as("heap growth while %d MiB of pings were sent", sent >> 20)
-                .isLessThan(8L << 20);
-        assertThat(metrics.disconnectedSlowCount()).isGreaterThan(slowBefore);
-        await().atMost(Duration.ofSeconds(30)).until(() -> openConnections() <= connectionsBefore);
-    }
-
-    private static long usedHeapAfterGc(MemoryMXBean memory) {
-        memory.gc();
-        memory.gc();
-        return memory.getHeapMemoryUsage().getUsed();
     }
 
     @Test
@@ -529,11 +450,5 @@ class HostileClientIT {
             String status = new String(big.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
             assertThat(status).as("a request head over 8 KiB").isEqualTo("HTTP/1.1 400");
         }
-    }
-
-    /** Connections Tomcat holds open on the server port. */
-    private long openConnections() {
-        TomcatWebServer server = (TomcatWebServer) context.getWebServer();
-        return ((AbstractProtocol<?>) server.getTomcat().getConnector().getProtocolHandler()).getConnectionCount();
     }
 }

@@ -24,6 +24,9 @@ final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger CLIENTS =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     final Socket socket;
     final OutputStream out;
     private final DataInputStream in;
@@ -32,6 +35,12 @@ final class RawWebSocket implements AutoCloseable {
         this.socket = socket;
         this.out = socket.getOutputStream();
         this.in = new DataInputStream(socket.getInputStream());
+    }
+
+    /** An address of its own for each client: {@code 10.x.y.z}, trusted from localhost as a proxy's. */
+    static String freshIp() {
+        int n = CLIENTS.incrementAndGet();
+        return "10." + ((n >> 16) & 0xFF) + "." + ((n >> 8) & 0xFF) + "." + (n & 0xFF);
     }
 
     /** Opens {@code path} with a valid handshake; {@code receiveBuffer} 0 keeps the system's. */

@@ -146,6 +146,9 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
             }
             closeQueued = true;
         }
+        // the close timeout runs from now, not from when the frame is out: a peer that reads nothing would
+        // never let it out, and a closing connection has left its feed, so no send timeout watches it
+        later(() -> terminate(true), settings.closeTimeoutMillis());
         pump.sendLast(Kind.CLOSE, closeFrame(code, reason));
     }
 
@@ -182,7 +185,11 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
         }
     }
 
-    /** Our close frame is out: end now if the peer's close already came, else give it a little while. */
+    /**
+     * Our close frame is out: end now if the peer's close already came; else the peer has until the close
+     * timeout (see {@link #close}), after which its socket is released directly, as for a peer that
+     * stopped reading, since it may be gone without a word.
+     */
     private void closeWritten() {
         boolean end;
         synchronized (this) {
@@ -190,10 +197,6 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
         }
         if (end) {
             terminate(false);
-        } else {
-            // a peer that does not answer within the timeout may be gone without a word: release its
-            // socket directly, as for a peer that stopped reading
-            later(() -> terminate(true), settings.closeTimeoutMillis());
         }
     }
 
