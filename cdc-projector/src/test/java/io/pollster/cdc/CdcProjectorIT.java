@@ -167,21 +167,23 @@ class CdcProjectorIT {
 
         await().atMost(CONVERGED).until(() -> lastMessage(poll.pollId()).closed());
         assertThat(lastMessage(poll.pollId()).totalVotes()).isEqualTo(7);
-        List<MapRecord<String, Object, Object>> archival =
-                redis
-                        .opsForStream()
-                        .range(RedisKeys.archivalStream(shards.of(poll.pollId())), Range.unbounded())
-                        .stream()
-                        .filter(r ->
-                                poll.pollId().toString().equals(r.getValue().get("poll_id")))
-                        .toList();
-        assertThat(archival).hasSize(1);
-        assertThat(archival.get(0).getValue())
-                .containsEntry("event", "poll_closed")
-                .containsKey("closed_at");
-        assertThat(redis.getExpire(voters))
-                .isPositive()
-                .isLessThanOrEqualTo(ChangeProjector.VOTER_SETS_AFTER_CLOSE.toSeconds());
+        // the closing message is published before the archival entry and the voter-set expiry of the same
+        // record are written: wait for them rather than race the projector
+        await().atMost(CONVERGED).untilAsserted(() -> {
+            List<MapRecord<String, Object, Object>> archival = redis
+                    .opsForStream()
+                    .range(RedisKeys.archivalStream(shards.of(poll.pollId())), Range.unbounded())
+                    .stream()
+                    .filter(r -> poll.pollId().toString().equals(r.getValue().get("poll_id")))
+                    .toList();
+            assertThat(archival).hasSize(1);
+            assertThat(archival.get(0).getValue())
+                    .containsEntry("event", "poll_closed")
+                    .containsKey("closed_at");
+            assertThat(redis.getExpire(voters))
+                    .isPositive()
+                    .isLessThanOrEqualTo(ChangeProjector.VOTER_SETS_AFTER_CLOSE.toSeconds());
+        });
     }
 
     @Test
