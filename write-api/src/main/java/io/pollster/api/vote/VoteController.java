@@ -7,6 +7,7 @@ import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,6 +56,11 @@ class VoteController {
     }
 
     @PostMapping
+    @ApiResponse(responseCode = "202", description = "Accepted; counted within moments")
+    @ApiResponse(responseCode = "400", description = "validation, malformed-request")
+    @ApiResponse(responseCode = "404", description = "not-found")
+    @ApiResponse(responseCode = "409", description = "poll-closed, already-voted")
+    @ApiResponse(responseCode = "422", description = "validation")
     ResponseEntity<VoteAccepted> vote(
             @PathVariable String pollId,
             @CurrentUser UUID userId,
