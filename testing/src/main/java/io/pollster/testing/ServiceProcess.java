@@ -42,6 +42,13 @@ public final class ServiceProcess implements AutoCloseable {
      * the test servers, and waits until its readiness probe answers 200.
      */
     public static ServiceProcess start(String name, Path jar, int port, Path logDir, Map<String, String> properties) {
+        ServiceProcess service = launch(name, jar, port, logDir, properties);
+        service.awaitReady();
+        return service;
+    }
+
+    /** Starts the process like {@link #start} without waiting: {@link #awaitReady()} when it matters. */
+    public static ServiceProcess launch(String name, Path jar, int port, Path logDir, Map<String, String> properties) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package the service first (./mvnw package)");
         }
@@ -68,14 +75,14 @@ public final class ServiceProcess implements AutoCloseable {
                     .start();
             ServiceProcess service = new ServiceProcess(name, port, logFile, process);
             log.info("Started {} (pid {}) on port {}, log {}", name, process.pid(), port, logFile);
-            service.awaitReady();
             return service;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
     }
 
-    private void awaitReady() {
+    /** Waits until the readiness probe answers 200; fails at once if the process exits. */
+    public void awaitReady() {
         HttpClient client =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest probe = HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health/readiness"))

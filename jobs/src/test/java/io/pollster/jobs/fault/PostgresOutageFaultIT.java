@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
+import io.pollster.testing.PollFixtures;
 import io.pollster.testing.ServiceProcess;
 import io.pollster.testing.TestServers;
 import java.io.IOException;
@@ -93,7 +94,7 @@ class PostgresOutageFaultIT {
 
     @Test
     void postgresKilledForMinutesUnderLoadLosesRejectsAndDoublesNoVoteAndJobsNotifiesOnce() throws Exception {
-        ServiceProcess writeApi = start(
+        ServiceProcess writeApi = launch(
                 "write-api", jar("pollster.test.write-api-jar"), Map.of("pollster.consumer-name", "fault-write-api"));
         Map<String, String> jobsProperties = Map.of(
                 "pollster.consumer-name", "fault-jobs",
@@ -101,7 +102,10 @@ class PostgresOutageFaultIT {
                 "pollster.jobs.streams.claim-idle", "10m",
                 "pollster.jobs.archive.dir", LOGS.resolve("archive").toString(),
                 "pollster.jobs.reconcile.enabled", "false");
-        ServiceProcess jobs = start("jobs", jar("pollster.test.jobs-jar"), jobsProperties);
+        ServiceProcess jobs = launch("jobs", jar("pollster.test.jobs-jar"), jobsProperties);
+        // both JVMs start side by side: on a busy 2-core machine each takes a minute or two
+        writeApi.awaitReady();
+        jobs.awaitReady();
 
         UUID creator = UUID.randomUUID();
         Poll poll = createPoll(creator);
@@ -135,7 +139,8 @@ class PostgresOutageFaultIT {
         servers.startPostgres();
         postgresDown = false;
         assertThat(servers.postgresPid()).isNotEqualTo(postmaster);
-        ServiceProcess jobsAgain = start("jobs", jar("pollster.test.jobs-jar"), jobsProperties);
+        ServiceProcess jobsAgain = launch("jobs", jar("pollster.test.jobs-jar"), jobsProperties);
+        jobsAgain.awaitReady();
 
         await().atMost(Duration.ofMinutes(1))
                 .until(() -> accepted.size() >= acceptedBefore + acceptedDuringOutage + 100);
@@ -200,8 +205,8 @@ class PostgresOutageFaultIT {
         jobsAgain.close();
     }
 
-    private ServiceProcess start(String name, Path jar, Map<String, String> properties) {
-        ServiceProcess service = ServiceProcess.start(name, jar, freePort(), LOGS, properties);
+    private ServiceProcess launch(String name, Path jar, Map<String, String> properties) {
+        ServiceProcess service = ServiceProcess.launch(name, jar, freePort(), LOGS, properties);
         services.add(service);
         return service;
     }
@@ -252,34 +257,13 @@ class PostgresOutageFaultIT {
         }
     }
 
-    /** A poll as write-api creates it: poll, questions, choices and a counter of 0 per choice. */
-    private Poll createPoll(UUID creator) {
-        UUID pollId = UUID.randomUUID();
-        jdbc.sql("INSERT INTO polls (poll_id, creator_id, title, unique_slug) VALUES (?, ?, 'Outage poll', ?)")
-                .params(pollId, creator, "outage-" + pollId)
-                .update();
-        List<UUID> questions = new ArrayList<>();
-        List<List<UUID>> choices = new ArrayList<>();
-        for (int q = 0; q < QUESTIONS; q++) {
-            UUID questionId = UUID.randomUUID();
-            questions.add(questionId);
-            jdbc.sql("INSERT INTO questions (question_id, poll_id, question_text, \"order\") VALUES (?, ?, ?, ?)")
-                    .params(questionId, pollId, "Question " + q, q)
-                    .update();
-            List<UUID> ofQuestion = new ArrayList<>();
-            for (int c = 0; c < CHOICES; c++) {
-                UUID choiceId = UUID.randomUUID();
-                ofQuestion.add(choiceId);
-                jdbc.sql("INSERT INTO choices (choice_id, question_id, choice_text, position) VALUES (?, ?, ?, ?)")
-                        .params(choiceId, questionId, "Choice " + c, c)
-                        .update();
-                jdbc.sql("INSERT INTO choice_counts (choice_id, poll_id, question_id, count) VALUES (?, ?, ?, 0)")
-                        .params(choiceId, pollId, questionId)
-                        .update();
-            }
-            choices.add(ofQuestion);
-        }
-        return new Poll(pollId, questions, choices);
+    private static Poll createPoll(UUID creator) {
+        PollFixtures.Poll poll = PollFixtures.onTestServers()
+                .create(PollFixtures.poll()
+                        .creator(creator)
+                        .questions(QUESTIONS)
+                        .choices(CHOICES));
+        return new Poll(poll.pollId(), poll.questionIds(), poll.choiceIds());
     }
 
     private long milestonePendingWith(String consumer, int shard) {
