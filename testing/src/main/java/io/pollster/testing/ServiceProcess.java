@@ -89,7 +89,9 @@ public final class ServiceProcess implements AutoCloseable {
                 .timeout(Duration.ofSeconds(5))
                 .build();
         Awaitility.await(name + " ready (log " + logFile + ")")
-                .atMost(Duration.ofMinutes(4))
+                // a Spring Boot service starts in seconds, but on a shared 2-core machine under a load of
+                // 30 and more, it has been seen to take over 4 minutes
+                .atMost(Duration.ofMinutes(10))
                 .pollInterval(Duration.ofMillis(500))
                 .ignoreExceptions()
                 .until(() -> {
