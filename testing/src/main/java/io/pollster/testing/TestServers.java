@@ -3,11 +3,14 @@ package io.pollster.testing;
 import io.pollster.embedded.EmbeddedPostgresServer;
 import io.pollster.embedded.EmbeddedProperties;
 import io.pollster.embedded.EmbeddedRedisServer;
+import io.pollster.embedded.EmbeddedServer;
 import io.pollster.embedded.EmbeddedServers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -52,7 +55,7 @@ public abstract sealed class TestServers permits TestServers.Containers, TestSer
 
     abstract String description();
 
-    /** Whether {@link #restartPostgres()} and the Redis restarts are available on these servers. */
+    /** Whether the restarts and kills of PostgreSQL and Redis are available on these servers. */
     public abstract boolean canRestart();
 
     /** Stops PostgreSQL (keeping its data) and starts it again on the same port. */
@@ -74,6 +77,30 @@ public abstract sealed class TestServers permits TestServers.Containers, TestSer
     public abstract void stopRedis();
 
     public abstract void startRedis();
+
+    /**
+     * Kills the postmaster with SIGKILL, by its pid, as the OOM killer or a crash would, and waits until
+     * it is dead (its backends exit on their own once they notice). Nothing is shut down cleanly: no
+     * checkpoint, clients cut mid-transaction. {@link #startPostgres()} brings it back on the same data
+     * directory and port, through PostgreSQL's crash recovery.
+     *
+     * @return the pid killed
+     */
+    public abstract long killPostgres();
+
+    /**
+     * Kills redis-server with SIGKILL, by its pid, and waits until it is dead; {@link #startRedis()}
+     * brings it back on the same port from its append-only file.
+     *
+     * @return the pid killed
+     */
+    public abstract long killRedis();
+
+    /** The postmaster's pid, or -1 when PostgreSQL does not run. */
+    public abstract long postgresPid();
+
+    /** redis-server's pid, or -1 when Redis does not run. */
+    public abstract long redisPid();
 
     static final class Embedded extends TestServers {
 
@@ -133,7 +160,7 @@ public abstract sealed class TestServers permits TestServers.Containers, TestSer
 
         @Override
         public void startPostgres() {
-            postgres.start();
+            startAfterAnyStop(postgres);
         }
 
         @Override
@@ -143,7 +170,60 @@ public abstract sealed class TestServers permits TestServers.Containers, TestSer
 
         @Override
         public void startRedis() {
-            redis.start();
+            startAfterAnyStop(redis);
+        }
+
+        @Override
+        public long killPostgres() {
+            return kill(postgres);
+        }
+
+        @Override
+        public long killRedis() {
+            return kill(redis);
+        }
+
+        @Override
+        public long postgresPid() {
+            return postgres.pid();
+        }
+
+        @Override
+        public long redisPid() {
+            return redis.pid();
+        }
+
+        private static long kill(EmbeddedServer server) {
+            long pid = server.pid();
+            if (pid <= 0) {
+                throw new IllegalStateException(server.name() + " does not run: nothing to kill");
+            }
+            ProcessHandle process = ProcessHandle.of(pid)
+                    .orElseThrow(() -> new IllegalStateException(server.name() + " pid " + pid + " is gone"));
+            log.info("SIGKILL to {} (pid {})", server.name(), pid);
+            process.destroyForcibly();
+            // not our child, so no onExit(): a killed orphan may stay a zombie, which isRunning() knows
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> !server.isRunning());
+            return pid;
+        }
+
+        /**
+         * Starts a server however it stopped. Right after a SIGKILL of the postmaster its backends may
+         * still hold its shared memory for a moment, and PostgreSQL refuses the data directory until
+         * they have exited: try again until then.
+         */
+        private static void startAfterAnyStop(EmbeddedServer server) {
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(500))
+                    .ignoreExceptions()
+                    .until(() -> {
+                        server.start();
+                        return server.isRunning();
+                    });
         }
     }
 
@@ -212,6 +292,26 @@ public abstract sealed class TestServers permits TestServers.Containers, TestSer
         @Override
         public void startRedis() {
             throw new IllegalStateException("restarts need the embedded servers; check canRestart() first");
+        }
+
+        @Override
+        public long killPostgres() {
+            throw new IllegalStateException("kills need the embedded servers; check canRestart() first");
+        }
+
+        @Override
+        public long killRedis() {
+            throw new IllegalStateException("kills need the embedded servers; check canRestart() first");
+        }
+
+        @Override
+        public long postgresPid() {
+            return -1;
+        }
+
+        @Override
+        public long redisPid() {
+            return -1;
         }
     }
 }

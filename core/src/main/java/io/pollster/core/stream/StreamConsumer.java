@@ -1,9 +1,7 @@
 package io.pollster.core.stream;
 
-import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
@@ -11,12 +9,9 @@ import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.models.stream.ClaimedMessages;
+import io.pollster.core.redis.LettuceConnections;
 import io.pollster.core.redis.LuaScripts;
 import io.pollster.core.redis.RedisKeys;
 import java.time.Duration;
@@ -28,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * The one Redis-stream consumer loop of Pollster: one thread, one connection, one stream, one name in
@@ -60,7 +56,7 @@ public final class StreamConsumer {
     private static final int MAX_REASON_LENGTH = 1000;
     private static final long MIN_BLOCK_MILLIS = 1;
 
-    private final AbstractRedisClient client;
+    private final RedisConnectionFactory redis;
     private final StreamConsumerSettings settings;
     private final StreamHandler handler;
     private final Consumer<String> consumer;
@@ -78,8 +74,8 @@ public final class StreamConsumer {
     private long backlogDueNanos;
     private int failuresInARow;
 
-    StreamConsumer(AbstractRedisClient client, StreamConsumerSettings settings, StreamHandler handler) {
-        this.client = client;
+    StreamConsumer(RedisConnectionFactory redis, StreamConsumerSettings settings, StreamHandler handler) {
+        this.redis = redis;
         this.settings = settings;
         this.handler = handler;
         this.consumer = Consumer.from(settings.group(), settings.consumerName());
@@ -231,16 +227,10 @@ public final class StreamConsumer {
         return Duration.ofMillis(Math.min(millis, max));
     }
 
-    @SuppressWarnings("unchecked")
     private StatefulConnection<String, String> connect() {
-        if (client instanceof RedisClusterClient cluster) {
-            StatefulRedisClusterConnection<String, String> c = cluster.connect(StringCodec.UTF8);
-            commands = c.sync();
-            return c;
-        }
-        StatefulRedisConnection<String, String> c = ((RedisClient) client).connect(StringCodec.UTF8);
-        commands = c.sync();
-        return c;
+        LettuceConnections.Strings connection = LettuceConnections.connect(redis);
+        commands = connection.sync();
+        return connection.connection();
     }
 
     private void ensureGroup() {

@@ -5,7 +5,6 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * Makes the {@link StreamConsumer}s of a service, on the service's Redis client and under this
@@ -15,11 +14,11 @@ public final class StreamConsumers {
 
     private static final Logger log = LoggerFactory.getLogger(StreamConsumers.class);
 
-    private final LettuceConnectionFactory redis;
+    private final RedisConnectionFactory redis;
     private final String consumerName;
 
     public StreamConsumers(RedisConnectionFactory redis, String consumerName) {
-        this.redis = (LettuceConnectionFactory) redis;
+        this.redis = redis;
         this.consumerName = consumerName;
     }
 
@@ -30,7 +29,7 @@ public final class StreamConsumers {
 
     /** A consumer, not yet started; each has its own connection (its blocking reads must not stall others). */
     public StreamConsumer create(StreamConsumerSettings settings, StreamHandler handler) {
-        return new StreamConsumer(redis.getRequiredNativeClient(), settings, handler);
+        return new StreamConsumer(redis, settings, handler);
     }
 
     /**

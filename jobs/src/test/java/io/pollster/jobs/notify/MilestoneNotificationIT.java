@@ -1,12 +1,14 @@
 package io.pollster.jobs.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.pollster.core.events.NotifyEvent;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.jobs.JobsIntegrationTestSupport;
 import io.pollster.jobs.runtime.ShardedStreamWorker;
 import io.pollster.jobs.runtime.StreamEvents;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +104,27 @@ class MilestoneNotificationIT extends JobsIntegrationTestSupport {
         assertThat(publishedNotifyEntriesOf(notifications, poll.pollId()))
                 .as("the replayed milestone published the notification a second time")
                 .isEqualTo(2);
+    }
+
+    @Test
+    void lostConsumerGroupIsRecreatedAndTheMilestoneStillInTheStreamNotified() {
+        TestPoll poll = createPoll(UUID.randomUUID(), null, 1, 2);
+        String milestones = RedisKeys.milestoneStream(poll.shard(shards));
+        ShardedStreamWorker milestoneWorker = worker(MILESTONES);
+        milestoneWorker.stop();
+        try {
+            xadd(milestones, milestone(poll.pollId(), 1000));
+            // the group is lost, the entry kept (an old backup restored, an operator's XGROUP DESTROY)
+            redis.opsForStream().destroyGroup(milestones, MILESTONES);
+        } finally {
+            milestoneWorker.start();
+        }
+
+        awaitDrained(milestones, MILESTONES);
+        awaitDrained(RedisKeys.notifyStream(poll.shard(shards)), NotificationDeliverer.GROUP);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> inboxOf(poll.creatorId()).contains("Your poll just hit 1,000 votes!"));
+        assertThat(inboxOf(poll.creatorId())).containsExactly("Your poll just hit 1,000 votes!");
     }
 
     private List<MapRecord<String, Object, Object>> readAsKilled(Consumer consumer, String stream) {
