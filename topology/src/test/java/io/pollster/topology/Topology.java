@@ -69,6 +69,8 @@ public final class Topology implements AutoCloseable {
 
     private Topology start() {
         log.info("Starting the topology under {}", dir);
+        // a test JVM ended early (interrupted build, failsafe timeout) still ends what it started
+        Runtime.getRuntime().addShutdownHook(new Thread(processes::close, "topology-stop"));
         try {
             postgres = processes.add(PostgresProcess.start(dir.resolve("postgres"), compose));
             RedisDeployment redis = processes.add(settings.redis);
