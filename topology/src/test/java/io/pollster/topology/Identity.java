@@ -23,6 +23,12 @@ public sealed interface Identity {
     /** Makes {@code request} come from {@code user}. */
     HttpRequest.Builder as(UUID user, HttpRequest.Builder request);
 
+    /**
+     * Makes {@code request} come from an operator, who may read health details (README "Operations":
+     * a token whose {@code scope} has {@code operations}); header mode has no such caller.
+     */
+    HttpRequest.Builder asOperator(HttpRequest.Builder request);
+
     /** The mode's name, as in {@code pollster.identity.mode}. */
     String mode();
 
@@ -41,6 +47,11 @@ public sealed interface Identity {
         @Override
         public HttpRequest.Builder as(UUID user, HttpRequest.Builder request) {
             return request.header("X-User-Id", user.toString());
+        }
+
+        @Override
+        public HttpRequest.Builder asOperator(HttpRequest.Builder request) {
+            return request;
         }
 
         @Override
@@ -63,9 +74,19 @@ public sealed interface Identity {
             return request.header("Authorization", "Bearer " + token(user));
         }
 
+        @Override
+        public HttpRequest.Builder asOperator(HttpRequest.Builder request) {
+            return request.header("Authorization", "Bearer " + token(UUID.randomUUID(), "operations"));
+        }
+
         public String token(UUID user) {
+            return token(user, null);
+        }
+
+        private String token(UUID user, String scope) {
             Instant now = Instant.now();
             JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                    .claim("scope", scope)
                     .subject(user.toString())
                     .issueTime(Date.from(now))
                     .expirationTime(Date.from(now.plus(Duration.ofHours(1))))

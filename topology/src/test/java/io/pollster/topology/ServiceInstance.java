@@ -34,11 +34,13 @@ public final class ServiceInstance {
     private final Path jar;
     private final Map<String, String> environment;
     private final Path dir;
+    private final Identity identity;
     private final int port = FreePorts.next();
     private ManagedProcess process;
     private int starts;
 
     ServiceInstance(String service, int index, Path jar, Map<String, String> environment, Path dir) {
+        this.identity = Identity.of(environment);
         this.service = service;
         this.index = index;
         this.jar = jar;
@@ -105,10 +107,13 @@ public final class ServiceInstance {
         return this;
     }
 
-    /** The body of {@code /actuator/health} (components with details: the compose shape shows them). */
+    /**
+     * The body of {@code /actuator/health}, asked as an operator so it has the components' details
+     * (in jwt mode; header mode has no operator and shows the status only).
+     */
     public JsonNode health() throws Exception {
         HttpResponse<String> response = HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://" + address() + "/actuator/health"))
+                identity.asOperator(HttpRequest.newBuilder(URI.create("http://" + address() + "/actuator/health")))
                         .timeout(Duration.ofSeconds(10))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Pollster as docker-compose.yml deploys it, without Docker: PostgreSQL, Redis (however a {@link
@@ -68,6 +69,8 @@ public final class Topology implements AutoCloseable {
 
     private Topology start() {
         log.info("Starting the topology under {}", dir);
+        // a test JVM ended early (interrupted build, failsafe timeout) still ends what it started
+        Runtime.getRuntime().addShutdownHook(new Thread(processes::close, "topology-stop"));
         try {
             postgres = processes.add(PostgresProcess.start(dir.resolve("postgres"), compose));
             RedisDeployment redis = processes.add(settings.redis);
@@ -140,11 +143,16 @@ public final class Topology implements AutoCloseable {
                 .join();
     }
 
-    /** The {@code cdc} health component's state of a projector: streaming, standby, starting, … */
+    /**
+     * The {@code cdc} health component's state of a projector: streaming, standby, starting, … (health
+     * details go to an operator only, so this needs jwt mode).
+     */
     public static String cdcState(ServiceInstance projector) throws Exception {
-        return projector
-                .health()
-                .path("components")
+        JsonNode health = projector.health();
+        if (!health.has("components")) {
+            throw new IllegalStateException(projector.name() + " shows no health details: " + health);
+        }
+        return health.path("components")
                 .path("cdc")
                 .path("details")
                 .path("state")
