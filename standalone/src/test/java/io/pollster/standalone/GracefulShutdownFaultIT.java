@@ -62,7 +62,7 @@ class GracefulShutdownFaultIT {
                     .isFalse();
 
             app.start();
-            ExactCounts.assertEveryAcceptedVoteCountedOnce(app, load.pollId(), load.accepted());
+            ExactCounts.assertEveryAcceptedVoteCountedOnce(app, load);
         }
     }
 

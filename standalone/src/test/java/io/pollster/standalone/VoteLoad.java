@@ -24,8 +24,8 @@ import tools.jackson.databind.JsonNode;
  */
 final class VoteLoad implements AutoCloseable {
 
-    /** One request's outcome: its status (0 for no answer at all) and when it was sent. */
-    record Outcome(int status, long sentNanos, String detail) {}
+    /** One request's outcome: its user, its status (0 for no answer at all) and when it was sent. */
+    record Outcome(UUID user, int status, long sentNanos, String detail) {}
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -39,6 +39,7 @@ final class VoteLoad implements AutoCloseable {
     private final Semaphore inFlight = new Semaphore(64);
     private final AtomicLong sent = new AtomicLong();
     private final Map<UUID, UUID> accepted = new ConcurrentHashMap<>();
+    private final Map<UUID, Long> acceptedSentNanos = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Outcome> others = new ConcurrentLinkedQueue<>();
 
     private VoteLoad(String base, UUID pollId, UUID questionId, List<UUID> choices) {
@@ -95,11 +96,12 @@ final class VoteLoad implements AutoCloseable {
         http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
             try {
                 if (failure != null) {
-                    others.add(new Outcome(0, sentAt, failure.toString()));
+                    others.add(new Outcome(user, 0, sentAt, failure.toString()));
                 } else if (response.statusCode() == 202) {
+                    acceptedSentNanos.put(user, sentAt);
                     accepted.put(user, choice);
                 } else {
-                    others.add(new Outcome(response.statusCode(), sentAt, response.body()));
+                    others.add(new Outcome(user, response.statusCode(), sentAt, response.body()));
                 }
             } finally {
                 inFlight.release();
@@ -122,6 +124,30 @@ final class VoteLoad implements AutoCloseable {
 
     int acceptedCount() {
         return accepted.size();
+    }
+
+    /** How many votes sent after {@code nanos} ({@link System#nanoTime()}) were accepted. */
+    long acceptedSentAfter(long nanos) {
+        return acceptedSentNanos.values().stream().filter(sent -> sent > nanos).count();
+    }
+
+    /** When the first vote sent after {@code nanos} and accepted was sent. */
+    long firstAcceptedSentAfter(long nanos) {
+        return acceptedSentNanos.values().stream()
+                .filter(sent -> sent > nanos)
+                .min(Long::compare)
+                .orElseThrow();
+    }
+
+    /**
+     * Users whose request got no answer at all (the process died with it in flight): their vote may
+     * or may not have been accepted, and either is right.
+     */
+    java.util.Set<UUID> unanswered() {
+        return others.stream()
+                .filter(outcome -> outcome.status() == 0)
+                .map(Outcome::user)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     /** Every answer that was not 202, and every request that got no answer. */
