@@ -115,7 +115,8 @@ function showCreate() {
 /** The form as the POST /api/polls body; options left at their defaults are not sent. */
 function draftFromForm() {
   const draft = { title: $('poll-title').value.trim(), questions: [] };
-  const description = $('poll-description').value.trim();
+  // the API refuses control characters in every text, line breaks included: fold them into spaces
+  const description = $('poll-description').value.replace(/\s+/g, ' ').trim();
   if (description) draft.description = description;
   const closesAt = $('poll-closes-at').value;
   if (closesAt) draft.closes_at = new Date(closesAt).toISOString(); // local time → UTC instant

@@ -13,8 +13,7 @@ import tools.jackson.databind.module.SimpleModule;
  * API.md allows none in any text, and PostgreSQL cannot store a NUL at all, so letting one through would
  * turn bad input into a 500. JSON itself forbids raw control characters; this catches the escaped ones
  * ({@code \u0000}) as the string is read, before any code sees it, and {@link ApiProblemHandler} answers
- * 400 {@code validation} with the field's JSON path. The one exception is a poll's {@code description},
- * multi-line text from a text area: it may hold line breaks and tabs, never any other control character.
+ * 400 {@code validation} with the field's JSON path.
  */
 @Component
 class ControlCharacters extends SimpleModule {
@@ -24,14 +23,10 @@ class ControlCharacters extends SimpleModule {
         addDeserializer(String.class, new CheckedStringDeserializer());
     }
 
-    /** The JSON field whose text may span lines. */
-    private static final String MULTI_LINE_FIELD = "description";
-
-    /** The first control character of {@code text} not allowed in it, or -1 if it has none. */
-    static int firstControlCharacter(String text, boolean multiLine) {
+    /** The first control character of {@code text}, or -1 if it has none. */
+    static int firstControlCharacter(String text) {
         for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isISOControl(c) && !(multiLine && (c == '\n' || c == '\r' || c == '\t'))) {
+            if (Character.isISOControl(text.charAt(i))) {
                 return i;
             }
         }
@@ -44,7 +39,7 @@ class ControlCharacters extends SimpleModule {
         public String deserialize(JsonParser parser, DeserializationContext context) throws JacksonException {
             String value = super.deserialize(parser, context);
             if (value != null) {
-                int at = firstControlCharacter(value, MULTI_LINE_FIELD.equals(parser.currentName()));
+                int at = firstControlCharacter(value);
                 if (at >= 0) {
                     throw new ControlCharacterException(parser, value.charAt(at));
                 }

@@ -113,24 +113,6 @@ class StoreAndInputProblemsIT {
     }
 
     @Test
-    void aDescriptionMaySpanLinesButATitleMayNot() throws Exception {
-        String lines = "{\"title\":\"Fine\",\"description\":\"first line\\nsecond\\tline\","
-                + "\"questions\":[{\"text\":\"Pick one\",\"choices\":[\"a\",\"b\"]}]}";
-        HttpResponse<String> created = post("/api/polls", UUID.randomUUID(), lines);
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        assertThat(json(created).path("description").asString()).isEqualTo("first line\nsecond\tline");
-
-        UUID creator = UUID.randomUUID();
-        HttpResponse<String> refused = post(
-                "/api/polls",
-                creator,
-                "{\"title\":\"Two\\nlines\",\"questions\":[{\"text\":\"Pick one\",\"choices\":[\"a\",\"b\"]}]}");
-        assertThat(refused.statusCode()).isEqualTo(400);
-        assertThat(json(refused).path("errors").get(0).path("field").asString()).isEqualTo("title");
-        assertThat(pollsOf(creator)).isZero();
-    }
-
-    @Test
     void redisOutOfReachIs503UnavailableWithRetryAfter() throws Exception {
         JsonNode poll = createPoll();
         String vote = voteBody(poll);
