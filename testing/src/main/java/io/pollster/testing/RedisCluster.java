@@ -148,6 +148,15 @@ public final class RedisCluster implements AutoCloseable {
                     .ignoreExceptions()
                     .until(() -> "OK".equals(replica.run(redis -> redis.clusterReplicate(masterId))));
         }
+        for (int i = masters; i < nodes.size(); i++) {
+            Node replica = nodes.get(i);
+            // a replica that never synced refuses to take over from a failed master (its data is too old)
+            await("node " + i + " in sync with its master")
+                    .atMost(READY)
+                    .pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions()
+                    .until(() -> replica.run(redis -> redis.info("replication")).contains("master_link_status:up"));
+        }
         awaitHealthy();
         log.info("Redis Cluster of {} masters and {} replicas on {}", masters, nodes.size() - masters, nodesProperty());
     }
@@ -345,6 +354,8 @@ public final class RedisCluster implements AutoCloseable {
                         "yes",
                         "--appendfsync",
                         "everysec",
+                        "--repl-diskless-sync-delay",
+                        "0",
                         "--save",
                         "",
                         "--daemonize",
