@@ -21,6 +21,10 @@ public final class ServiceDefaults {
                 "management.endpoints.web.exposure.include", "health,info,prometheus",
                 "spring.mvc.problemdetails.enabled", "true",
                 "spring.datasource.hikari.connection-timeout", "5000",
-                "spring.data.redis.timeout", "5s");
+                "spring.data.redis.timeout", "5s",
+                // on a Redis Cluster: follow a failover or a resharding (redirects, lost nodes) at once,
+                // and at least every 30 s; unused on a single Redis
+                "spring.data.redis.lettuce.cluster.refresh.adaptive", "true",
+                "spring.data.redis.lettuce.cluster.refresh.period", "30s");
     }
 }

@@ -7,6 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
 import redis.embedded.RedisExecProvider;
 
 /**
- * A real Redis Cluster of three masters (no replicas), each a {@code redis-server} process in cluster
- * mode on free loopback ports with its append-only file and {@code nodes.conf} in its own data directory.
+ * A real Redis Cluster of three masters (and, if asked, replicas of each), each a {@code redis-server}
+ * process in cluster mode on free loopback ports with its append-only file and {@code nodes.conf} in its
+ * own data directory.
  * The test assigns the slots itself ({@code CLUSTER ADDSLOTSRANGE}, {@code CLUSTER MEET}) and waits for
  * {@code cluster_state:ok} on every node.
  *
@@ -59,22 +61,27 @@ public final class RedisCluster implements AutoCloseable {
 
     /** Starts three masters under {@code dataDir} and forms the cluster. */
     public static RedisCluster start(Path dataDir) {
-        return start(dataDir, 3);
+        return start(dataDir, 3, 0);
     }
 
-    /** Starts {@code masters} masters under {@code dataDir} and forms the cluster. */
-    public static RedisCluster start(Path dataDir, int masters) {
-        if (masters < 1) {
-            throw new IllegalArgumentException("a cluster needs a master, asked for " + masters);
+    /**
+     * Starts {@code masters} masters, each with {@code replicasPerMaster} replicas, under {@code dataDir}
+     * and forms the cluster. With replicas, a killed master is replaced by one of its replicas after
+     * the node timeout (2 s).
+     */
+    public static RedisCluster start(Path dataDir, int masters, int replicasPerMaster) {
+        if (masters < 1 || replicasPerMaster < 0) {
+            throw new IllegalArgumentException(
+                    "a cluster needs a master and no negative replicas: " + masters + ", " + replicasPerMaster);
         }
         RedisCluster cluster = new RedisCluster(dataDir.toAbsolutePath().normalize(), executable());
         try {
-            for (int i = 0; i < masters; i++) {
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "redis-cluster-stop"));
+            for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
                 cluster.nodes.add(cluster.new Node(i, freePort(), freePort()));
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "redis-cluster-stop"));
             cluster.nodes.forEach(Node::launch);
-            cluster.form();
+            cluster.form(masters);
             return cluster;
         } catch (RuntimeException e) {
             cluster.close();
@@ -84,8 +91,13 @@ public final class RedisCluster implements AutoCloseable {
 
     /** Starts three masters in a fresh temporary directory. */
     public static RedisCluster start() {
+        return start(0);
+    }
+
+    /** Starts three masters, each with {@code replicasPerMaster} replicas, in a fresh temporary directory. */
+    public static RedisCluster start(int replicasPerMaster) {
         try {
-            return start(Files.createTempDirectory("pollster-redis-cluster-"));
+            return start(Files.createTempDirectory("pollster-redis-cluster-"), 3, replicasPerMaster);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -103,14 +115,17 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
-    private void form() {
+    /** Nodes 0..masters-1 get the slots; the others replicate them in turn. */
+    private void form(int masters) {
         Node first = nodes.get(0);
-        int perNode = SLOTS / nodes.size();
+        int perNode = SLOTS / masters;
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
-            int from = i * perNode;
-            int to = i == nodes.size() - 1 ? SLOTS - 1 : from + perNode - 1;
-            node.run(redis -> redis.clusterAddSlotsRange(Range.create(from, to)));
+            if (i < masters) {
+                int from = i * perNode;
+                int to = i == masters - 1 ? SLOTS - 1 : from + perNode - 1;
+                node.run(redis -> redis.clusterAddSlotsRange(Range.create(from, to)));
+            }
             if (node != first) {
                 // MEET with the bus port: the nodes' bus ports are free ports, not port + 10000
                 first.run(redis -> redis.dispatch(
@@ -123,17 +138,39 @@ public final class RedisCluster implements AutoCloseable {
                                 .add(node.busPort())));
             }
         }
+        for (int i = masters; i < nodes.size(); i++) {
+            Node replica = nodes.get(i);
+            String masterId = nodes.get(i % masters).run(RedisCommands::clusterMyId);
+            // a replica can follow its master only once it has heard of it through the cluster bus
+            await("node " + i + " knows its master")
+                    .atMost(READY)
+                    .pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions()
+                    .until(() -> "OK".equals(replica.run(redis -> redis.clusterReplicate(masterId))));
+        }
+        for (int i = masters; i < nodes.size(); i++) {
+            Node replica = nodes.get(i);
+            // a replica that never synced refuses to take over from a failed master (its data is too old)
+            await("node " + i + " in sync with its master")
+                    .atMost(READY)
+                    .pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions()
+                    .until(() -> replica.run(redis -> redis.info("replication")).contains("master_link_status:up"));
+        }
         awaitHealthy();
-        log.info("Redis Cluster of {} masters on {}", nodes.size(), nodesProperty());
+        log.info("Redis Cluster of {} masters and {} replicas on {}", masters, nodes.size() - masters, nodesProperty());
     }
 
-    /** Waits until every running node sees every node and reports {@code cluster_state:ok}. */
+    /**
+     * Waits until every running node knows every node, sees every slot served and reports
+     * {@code cluster_state:ok}.
+     */
     public void awaitHealthy() {
         await("Redis Cluster state ok on every node")
                 .atMost(READY)
                 .pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions()
-                .until(() -> nodes.stream().allMatch(node -> {
+                .until(() -> nodes.stream().filter(Node::isRunning).allMatch(node -> {
                     String info = node.run(RedisCommands::clusterInfo);
                     return info.contains("cluster_state:ok")
                             && info.contains("cluster_known_nodes:" + nodes.size())
@@ -141,7 +178,7 @@ public final class RedisCluster implements AutoCloseable {
                 }));
     }
 
-    /** The masters, in slot order. */
+    /** Every node: the masters first, in slot order, then the replicas. */
     public List<Node> nodes() {
         return List.copyOf(nodes);
     }
@@ -156,11 +193,37 @@ public final class RedisCluster implements AutoCloseable {
         return nodes.stream().map(Node::uri).toList();
     }
 
-    /** The master that owns the slot of {@code key} (hash tags apply). */
+    /** The master that owns the slot of {@code key} (hash tags apply) now, as a running node sees it. */
     public Node masterOf(String key) {
-        long slot = nodes.get(0).run(redis -> redis.clusterKeyslot(key));
-        int perNode = SLOTS / nodes.size();
-        return nodes.get((int) Math.min(slot / perNode, nodes.size() - 1));
+        int slot = SlotHash.getSlot(key);
+        Node running = nodes.stream()
+                .filter(Node::isRunning)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no node of the cluster runs"));
+        String table = running.run(RedisCommands::clusterNodes);
+        for (String line : table.split("\n")) {
+            String[] fields = line.trim().split(" ");
+            if (fields.length < 9 || !fields[2].contains("master") || fields[2].contains("fail")) {
+                continue;
+            }
+            for (int i = 8; i < fields.length; i++) {
+                String[] range = fields[i].split("-");
+                if (range[0].startsWith("[")) {
+                    continue; // a slot being migrated
+                }
+                int from = Integer.parseInt(range[0]);
+                int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+                if (from <= slot && slot <= to) {
+                    int port = Integer.parseInt(
+                            fields[1].substring(fields[1].lastIndexOf(':') + 1).split("@")[0]);
+                    return nodes.stream()
+                            .filter(node -> node.port() == port)
+                            .findFirst()
+                            .orElseThrow();
+                }
+            }
+        }
+        throw new IllegalStateException("no master owns slot " + slot + ":\n" + table);
     }
 
     /** Kills every node and deletes the data directory; also done when the JVM exits. */
@@ -184,7 +247,7 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
-    /** One master: its ports, its data directory and, while it runs, its process. */
+    /** One node: its ports, its data directory and, while it runs, its process. */
     public final class Node {
 
         private final int index;
@@ -291,6 +354,8 @@ public final class RedisCluster implements AutoCloseable {
                         "yes",
                         "--appendfsync",
                         "everysec",
+                        "--repl-diskless-sync-delay",
+                        "0",
                         "--save",
                         "",
                         "--daemonize",

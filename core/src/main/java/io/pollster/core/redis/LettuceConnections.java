@@ -5,17 +5,12 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -25,7 +20,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * whatever Spring Boot configured: a standalone {@link RedisClient}, or a {@link RedisClusterClient}
  * when {@code spring.data.redis.cluster.nodes} is set (sentinel gives a {@link RedisClient} too).
  * Commands of a cluster connection are routed by the slot of their first key, so each must keep its
- * keys in one slot (the hash tags of {@link RedisKeys}).
+ * keys in one slot (the hash tags of {@link RedisKeys}). The stream consumers ({@code core.stream}) read
+ * one stream per connection, which keeps every XREADGROUP in one slot.
  */
 public final class LettuceConnections {
 
@@ -45,24 +41,13 @@ public final class LettuceConnections {
         return factory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware();
     }
 
-    /**
-     * {@code keys} in groups that each hash to one slot, for a command over several keys on a cluster
-     * (a node refuses keys of two slots with {@code CROSSSLOT}); in their order, one group for a single
-     * Redis.
-     */
-    public static List<List<String>> bySlot(RedisConnectionFactory factory, List<String> keys) {
-        if (!isCluster(factory)) {
-            return List.of(List.copyOf(keys));
-        }
-        Map<Integer, List<String>> groups = new LinkedHashMap<>();
-        keys.forEach(key -> groups.computeIfAbsent(SlotHash.getSlot(key), slot -> new ArrayList<>())
-                .add(key));
-        return groups.values().stream().map(List::copyOf).toList();
-    }
-
     /** A new connection of String keys and values; close it when done. */
     public static Strings connect(RedisConnectionFactory factory) {
-        AbstractRedisClient client = client(factory);
+        return connect(client(factory));
+    }
+
+    /** A new connection of String keys and values on {@code client}; close it when done. */
+    public static Strings connect(AbstractRedisClient client) {
         if (client instanceof RedisClusterClient cluster) {
             StatefulRedisClusterConnection<String, String> connection = cluster.connect(StringCodec.UTF8);
             return new Strings(connection, connection.sync(), connection.async());

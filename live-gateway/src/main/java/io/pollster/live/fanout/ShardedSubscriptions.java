@@ -4,6 +4,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.pubsub.RedisPubSubListener;
@@ -12,6 +13,8 @@ import io.pollster.core.redis.LettuceConnections;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,9 +34,10 @@ import reactor.core.Disposable;
  * does not cover that on a cluster: it sends every shard channel of a node in one {@code SSUBSCRIBE},
  * which a cluster node refuses ({@code CROSSSLOT}) as soon as they span two slots, and a subscribe
  * issued while the owning node is down fails outright. So every wanted channel is subscribed one
- * command at a time, a failed subscribe is retried every {@link #RETRY} while still wanted, and every
- * connection Lettuce (re)activates to a node subscribes again each wanted channel that node owns
- * (a duplicate {@code SSUBSCRIBE} is harmless).
+ * command at a time, a failed subscribe is retried every {@link #RETRY} while still wanted, every
+ * connection Lettuce (re)activates to a node subscribes again each wanted channel that node owns, and
+ * a channel whose slot changed master (failover to a replica) is subscribed again on the new one (a
+ * duplicate {@code SSUBSCRIBE} is harmless).
  */
 final class ShardedSubscriptions implements AutoCloseable {
 
@@ -54,12 +58,13 @@ final class ShardedSubscriptions implements AutoCloseable {
         this.retries = retries;
         this.connection = LettuceConnections.connectPubSub(redis);
         connection.addListener(listener);
-        this.reconnects = client.getResources()
-                .eventBus()
-                .get()
-                .filter(ConnectionActivatedEvent.class::isInstance)
-                .map(ConnectionActivatedEvent.class::cast)
-                .subscribe(this::activated);
+        this.reconnects = client.getResources().eventBus().get().subscribe(event -> {
+            if (event instanceof ConnectionActivatedEvent activated) {
+                activated(activated);
+            } else if (event instanceof ClusterTopologyChangedEvent changed) {
+                moved(changed);
+            }
+        });
     }
 
     /** Subscribes to {@code channel} now and keeps it subscribed until {@link #unsubscribe}. */
@@ -101,6 +106,34 @@ final class ShardedSubscriptions implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Could not resubscribe after {}", event, e);
         }
+    }
+
+    /**
+     * A slot changed master (a replica promoted after its master failed, or resharding): the old owner's
+     * connection, if it still answers, no longer carries the channel, so it is subscribed again where
+     * Lettuce now routes it. Needs Lettuce's topology refresh (periodic or adaptive) to be seen.
+     */
+    private void moved(ClusterTopologyChangedEvent event) {
+        try {
+            for (String channel : wanted) {
+                int slot = SlotHash.getSlot(channel);
+                if (!Objects.equals(masterOf(event.before(), slot), masterOf(event.after(), slot))) {
+                    retries.execute(() -> issue(channel));
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not resubscribe after {}", event, e);
+        }
+    }
+
+    private static String masterOf(List<RedisClusterNode> nodes, int slot) {
+        for (RedisClusterNode node : nodes) {
+            if ((node.is(RedisClusterNode.NodeFlag.UPSTREAM) || node.is(RedisClusterNode.NodeFlag.MASTER))
+                    && node.hasSlot(slot)) {
+                return node.getNodeId();
+            }
+        }
+        return null;
     }
 
     /** Whether the node at {@code address} owns the slot of {@code channel}; on a single Redis, always. */
