@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Import;
 @Import(CdcProjectorConfiguration.class)
 public class CdcProjectorApplication {
 
-    /** The port of cdc-projector when deployed on its own (API.md). */
+    /** The port of cdc-projector when deployed on its own (docs/api.md). */
     public static final int PORT = 8083;
 
     public static void main(String[] args) {

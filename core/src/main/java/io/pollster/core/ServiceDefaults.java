@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * Defaults every deployable Pollster service starts with, below anything the user configures: its
- * name, its port (API.md), the operations endpoints, and how long a request waits for a store that does
+ * name, its port (docs/api.md), the operations endpoints, and how long a request waits for a store that does
  * not answer: a few seconds, then 503 {@code unavailable} ({@link StoreOutage}), rather than holding a
  * server thread for the drivers' defaults (30 s for a pooled PostgreSQL connection, 60 s for a Redis
  * command). The Redis timeout stays above every blocking read's wait ({@code pollster.votes.block-time}).

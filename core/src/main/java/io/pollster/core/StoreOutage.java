@@ -13,7 +13,7 @@ import org.springframework.transaction.CannotCreateTransactionException;
 /**
  * Tells a failure of PostgreSQL or Redis being out of reach (refused or dropped connections, timeouts,
  * a server shutting down, starting up or loading its data) from every other failure. A request that
- * fails this way is answered 503 {@code unavailable} with {@code Retry-After} (API.md "Errors"), never
+ * fails this way is answered 503 {@code unavailable} with {@code Retry-After} (docs/api.md "Errors"), never
  * a bare 500: the request was fine, the client should try again. Only what is recognised positively
  * counts; a bug stays a 500.
  */

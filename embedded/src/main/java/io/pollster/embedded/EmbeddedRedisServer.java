@@ -16,7 +16,7 @@ import redis.embedded.RedisExecProvider;
 /**
  * Redis 7.0 with its append-only file in a data directory that outlives the process. With
  * {@code appendfsync everysec} a killed Redis loses nothing the kernel already has; a whole-machine crash
- * can lose the last second (DESIGN.md, invariant 1).
+ * can lose the last second (docs/design.md, invariant 1).
  *
  * <p>The redis-server binary comes from org.signal's embedded-redis, but this class runs the process
  * itself: that library stops Redis from a JVM shutdown hook of its own, which runs at the same time as

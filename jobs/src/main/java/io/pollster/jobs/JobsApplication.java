@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Import;
 @Import(JobsConfiguration.class)
 public class JobsApplication {
 
-    /** The port of jobs when deployed on its own (API.md). */
+    /** The port of jobs when deployed on its own (docs/api.md). */
     public static final int PORT = 8082;
 
     public static void main(String[] args) {

@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Import;
 @Import(LiveGatewayConfiguration.class)
 public class LiveGatewayApplication {
 
-    /** The port of live-gateway when deployed on its own (API.md). */
+    /** The port of live-gateway when deployed on its own (docs/api.md). */
     public static final int PORT = 8081;
 
     public static void main(String[] args) {

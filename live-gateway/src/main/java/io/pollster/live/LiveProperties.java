@@ -18,7 +18,7 @@ import org.springframework.validation.annotation.Validated;
  * @param fanoutThreads threads writing to viewers; each poll's viewers are split into this many
  *     stripes so one hot poll uses every core
  * @param minFrameInterval the shortest time between two frames of one poll to its viewers: updates
- *     arriving faster are merged into the latest (API.md allows it). Bounds the fan-out work of a
+ *     arriving faster are merged into the latest (docs/api.md allows it). Bounds the fan-out work of a
  *     viral poll to viewers × (1 s / interval) sends a second, whatever the vote rate, so CPU stays
  *     for taking votes; a viewer sees a change at most this much later. {@code 0} sends every update.
  * @param pongTimeout a WebSocket client that answers our ping with no pong within this long is closed

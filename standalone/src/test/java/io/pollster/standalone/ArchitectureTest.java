@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.ClassUtils;
 
-/** DESIGN.md: services meet in PostgreSQL and Redis, never in each other's code; only core is shared. */
+/** docs/design.md: services meet in PostgreSQL and Redis, never in each other's code; only core is shared. */
 class ArchitectureTest {
 
     private static final String[] SERVICES = {
@@ -39,7 +39,7 @@ class ArchitectureTest {
                     .should()
                     .dependOnClassesThat()
                     .resideInAnyPackage(others)
-                    .because("services meet only through PostgreSQL and Redis (DESIGN.md)");
+                    .because("services meet only through PostgreSQL and Redis (docs/design.md)");
             rule.check(classes);
         }
     }

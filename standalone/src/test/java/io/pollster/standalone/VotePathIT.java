@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The path of one vote (DESIGN.md) through every module in one JVM: POST /votes → Lua + stream →
+ * The path of one vote (docs/design.md) through every module in one JVM: POST /votes → Lua + stream →
  * ingester → PostgreSQL → WAL → projector → Redis hash + pub/sub → gateway → viewer.
  */
 @PollsterIntegrationTest(classes = PollsterApplication.class)

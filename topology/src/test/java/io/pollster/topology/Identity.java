@@ -16,7 +16,7 @@ import java.util.UUID;
 
 /**
  * How a client proves who it is to the services behind the load balancer, in the mode the compose
- * environment sets ({@code POLLSTER_IDENTITY_MODE}, API.md "Identity").
+ * environment sets ({@code POLLSTER_IDENTITY_MODE}, docs/api.md "Identity").
  */
 public sealed interface Identity {
 

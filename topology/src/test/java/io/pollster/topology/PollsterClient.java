@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The HTTP API of API.md as a client reaches it: through the load balancer only. */
+/** The HTTP API of docs/api.md as a client reaches it: through the load balancer only. */
 public final class PollsterClient {
 
     static final JsonMapper JSON = JsonMapper.builder().build();

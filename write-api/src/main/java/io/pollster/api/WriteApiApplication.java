@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Import;
 @Import(WriteApiConfiguration.class)
 public class WriteApiApplication {
 
-    /** The port of write-api when deployed on its own (API.md). */
+    /** The port of write-api when deployed on its own (docs/api.md). */
     public static final int PORT = 8080;
 
     public static void main(String[] args) {

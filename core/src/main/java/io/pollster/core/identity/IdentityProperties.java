@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * How every Pollster service learns who the user is ({@code pollster.identity.*}, API.md "Identity").
+ * How every Pollster service learns who the user is ({@code pollster.identity.*}, docs/api.md "Identity").
  * Every service of one deployment must use the same mode and keys.
  *
  * @param mode {@code header}: the user id arrives as {@code X-User-Id}, set by a trusted gateway that

@@ -64,7 +64,7 @@ final class JwtIdentity {
                 new JwtTimestampValidator(clockSkew), JwtIdentity::hasExpiry, JwtIdentity::subjectIsUserId);
     }
 
-    /** The timestamp validator checks {@code exp} only when present; API.md wants it enforced. */
+    /** The timestamp validator checks {@code exp} only when present; docs/api.md wants it enforced. */
     private static OAuth2TokenValidatorResult hasExpiry(Jwt jwt) {
         return jwt.getExpiresAt() != null
                 ? OAuth2TokenValidatorResult.success()

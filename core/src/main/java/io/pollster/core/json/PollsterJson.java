@@ -4,7 +4,7 @@ import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The JSON conventions of API.md: snake_case field names, ISO-8601 times. Spring's mapper gets them
+ * The JSON conventions of docs/api.md: snake_case field names, ISO-8601 times. Spring's mapper gets them
  * through {@code CoreAutoConfiguration}; code outside a Spring context (messages on Redis, the bench)
  * uses {@link #mapper()}.
  */

@@ -24,7 +24,7 @@ public final class ProblemResponses {
         write(request, response, type, type.status(), detail);
     }
 
-    /** Writes {@code {"type", "title", "status", "detail", "instance"}} (API.md) with {@code status}. */
+    /** Writes {@code {"type", "title", "status", "detail", "instance"}} (docs/api.md) with {@code status}. */
     public static void write(
             HttpServletRequest request,
             HttpServletResponse response,

@@ -5,7 +5,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
 /**
- * Every RFC 9457 problem type any Pollster service answers (API.md "Errors"), defined once: its slug,
+ * Every RFC 9457 problem type any Pollster service answers (docs/api.md "Errors"), defined once: its slug,
  * which clients match on, its title, the same in every service, and the status it usually comes with.
  * A service may answer with another status (a {@link #VALIDATION} of a vote's content is 422, of a
  * malformed body 400); the type and title stay.

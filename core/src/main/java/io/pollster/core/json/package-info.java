@@ -1,2 +1,2 @@
-/** The JSON conventions of API.md, in one place. */
+/** The JSON conventions of docs/api.md, in one place. */
 package io.pollster.core.json;

@@ -3,7 +3,7 @@ package io.pollster.core.redis;
 import java.util.UUID;
 
 /**
- * The Redis key schema (DESIGN.md), defined once. {@code {…}} are Redis Cluster hash tags: every key of
+ * The Redis key schema (docs/design.md), defined once. {@code {…}} are Redis Cluster hash tags: every key of
  * one shard, or of one poll, hashes to one slot, so a Lua script touching them stays valid on a
  * cluster.
  */

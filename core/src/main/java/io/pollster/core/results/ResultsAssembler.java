@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Builds the Results of API.md from a poll's definition and its counts: every choice, 0 if unvoted. */
+/** Builds the Results of docs/api.md from a poll's definition and its counts: every choice, 0 if unvoted. */
 public final class ResultsAssembler {
 
     private ResultsAssembler() {}

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The live results message of API.md: the Results fields plus {@code "type": "results"}. The projector
+ * The live results message of docs/api.md: the Results fields plus {@code "type": "results"}. The projector
  * publishes it on {@code poll:{id}:updates}; the live gateway forwards it to viewers.
  */
 public record ResultsMessage(

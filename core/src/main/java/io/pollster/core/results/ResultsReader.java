@@ -11,7 +11,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * The read path of results (DESIGN.md): counts from Redis; on a miss, or a hash lacking some choice
+ * The read path of results (docs/design.md): counts from Redis; on a miss, or a hash lacking some choice
  * (Redis lost and partly refilled), from {@code choice_counts} in PostgreSQL, written back with
  * keep-the-greater so a rebuild never overwrites a newer count. With Redis unreachable, results come
  * straight from PostgreSQL.

@@ -20,7 +20,7 @@ class ProblemTypeTest {
     /** The contract, carried in the repository. */
     private static final Path API_MD = Path.of("..", "docs", "api.md");
 
-    /** The backticked slugs after "Slugs:" in API.md's "Errors" section. */
+    /** The backticked slugs after "Slugs:" in docs/api.md's "Errors" section. */
     static List<String> contractSlugs() throws IOException {
         String api = Files.readString(API_MD);
         int errors = api.indexOf("\n## Errors");

@@ -7,7 +7,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /api/notifications}: the caller's inbox, newest first (API.md). The caller is core's
+ * {@code GET /api/notifications}: the caller's inbox, newest first (docs/api.md). The caller is core's
  * {@link CurrentUser}; without one the answer is 401 {@code unauthenticated}.
  */
 @RestController

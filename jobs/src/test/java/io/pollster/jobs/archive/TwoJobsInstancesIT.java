@@ -24,7 +24,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** Two jobs instances side by side (DESIGN.md invariant 5): each poll closed once and archived once. */
+/** Two jobs instances side by side (docs/design.md invariant 5): each poll closed once and archived once. */
 class TwoJobsInstancesIT extends JobsIntegrationTestSupport {
 
     private static final int POLLS = 6;

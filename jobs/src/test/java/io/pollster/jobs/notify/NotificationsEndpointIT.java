@@ -15,7 +15,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** {@code GET /api/notifications} as API.md describes it. */
+/** {@code GET /api/notifications} as docs/api.md describes it. */
 class NotificationsEndpointIT extends JobsIntegrationTestSupport {
 
     private final HttpClient http = HttpClient.newHttpClient();

@@ -26,16 +26,16 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code WS /ws/polls/{poll_id or slug}}: live results of one poll (API.md). The opening handshake
+ * {@code WS /ws/polls/{poll_id or slug}}: live results of one poll (docs/api.md). The opening handshake
  * (RFC 6455 section 4.2) is answered here and the connection upgraded to a {@link WebSocketConnection}
  * through the Servlet API; no extension or subprotocol is negotiated, so every viewer can be sent the
- * same pre-built frame bytes. An unknown poll is upgraded too and then closed with 4404, as API.md
+ * same pre-built frame bytes. An unknown poll is upgraded too and then closed with 4404, as docs/api.md
  * asks; a request that is not a WebSocket handshake gets a problem+json answer.
  */
 @RestController
 class ResultsWebSocketController implements DisposableBean {
 
-    /** API.md: an unknown poll closes the socket with 4404. */
+    /** docs/api.md: an unknown poll closes the socket with 4404. */
     static final int POLL_NOT_FOUND = 4404;
 
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";

@@ -79,7 +79,7 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
         this.onRelease = onRelease;
     }
 
-    /** Open only to close at once with {@code code} (API.md: an unknown poll closes with 4404). */
+    /** Open only to close at once with {@code code} (docs/api.md: an unknown poll closes with 4404). */
     void refuse(int code, String reason, Settings settings, Runnable onRelease) {
         this.refusalCode = code;
         this.refusalReason = reason;

@@ -21,7 +21,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Writes a batch of vote events to PostgreSQL in ONE transaction: the responses (multi-row INSERT …
- * ON CONFLICT DO NOTHING RETURNING, never COPY: DESIGN.md), the counters of exactly the rows inserted,
+ * ON CONFLICT DO NOTHING RETURNING, never COPY: docs/design.md), the counters of exactly the rows inserted,
  * and the rejections of answers PostgreSQL refused. Replaying a batch changes nothing: a response's
  * id is derived from (vote_id, question_id), so a replayed entry conflicts on the primary key and is
  * neither counted again nor mistaken for a rejection.

@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Rate limits of vote and poll creation ({@code pollster.limits.*}, API.md "Limits"): token buckets in
+ * Rate limits of vote and poll creation ({@code pollster.limits.*}, docs/api.md "Limits"): token buckets in
  * Redis, shared by every write-api instance, one per user and one per client address. A request past a
  * limit is answered 429 {@code rate-limited} with {@code Retry-After} before its body is read.
  *

@@ -25,7 +25,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The OpenAPI description of write-api ({@code /v3/api-docs}, UI at {@code /swagger-ui.html}), kept in
- * line with API.md: the {@code X-User-Id} header (or the bearer token in {@code jwt} mode) and its 401 on every operation taking a
+ * line with docs/api.md: the {@code X-User-Id} header (or the bearer token in {@code jwt} mode) and its 401 on every operation taking a
  * {@link CurrentUser}, and every error response as {@code application/problem+json}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -110,7 +110,7 @@ class WriteApiOpenApi {
                 .addProperty("message", new StringSchema());
         return new Schema<>()
                 .type("object")
-                .description("RFC 9457 problem; type ends with the slug of API.md")
+                .description("RFC 9457 problem; type ends with the slug of docs/api.md")
                 .addProperty(
                         "type",
                         new StringSchema().example(ProblemType.VALIDATION.uri().toString()))

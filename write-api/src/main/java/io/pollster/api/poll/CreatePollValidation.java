@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The rules of API.md for a new poll, checked all at once so the client learns every invalid field in one
+ * The rules of docs/api.md for a new poll, checked all at once so the client learns every invalid field in one
  * answer. Lengths count characters (code points), as PostgreSQL's {@code char_length} does, not UTF-16
  * units. Field paths are the JSON names: {@code questions[0].choices[1]}.
  */

@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** The Poll of API.md; {@code results} only on {@code GET /api/polls/{id}}. */
+/** The Poll of docs/api.md; {@code results} only on {@code GET /api/polls/{id}}. */
 record PollView(
         UUID pollId,
         String slug,

@@ -25,7 +25,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Turns every failure of a request into an RFC 9457 problem with a {@link ProblemType} of API.md. This is
+ * Turns every failure of a request into an RFC 9457 problem with a {@link ProblemType} of docs/api.md. This is
  * the application's global handler (not scoped to a package): it also answers unknown paths (404) and
  * wrong methods (405), which reach no controller. Handlers of other modules, scoped to their own
  * controllers, should declare a higher precedence than this one.

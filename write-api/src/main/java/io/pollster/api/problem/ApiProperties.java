@@ -8,7 +8,7 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Limits of the write-api's HTTP interface ({@code pollster.api.*}).
  *
- * @param maxRequestBody largest request body accepted (API.md: 64 KiB); larger ones get 413
+ * @param maxRequestBody largest request body accepted (docs/api.md: 64 KiB); larger ones get 413
  */
 @ConfigurationProperties("pollster.api")
 @Validated

@@ -10,7 +10,7 @@ import tools.jackson.databind.module.SimpleModule;
 
 /**
  * Refuses a control character (NUL included) in any string of a JSON request body, wherever it sits:
- * API.md allows none in any text, and PostgreSQL cannot store a NUL at all, so letting one through would
+ * docs/api.md allows none in any text, and PostgreSQL cannot store a NUL at all, so letting one through would
  * turn bad input into a 500. JSON itself forbids raw control characters; this catches the escaped ones
  * ({@code \u0000}) as the string is read, before any code sees it, and {@link ApiProblemHandler} answers
  * 400 {@code validation} with the field's JSON path.

@@ -2,7 +2,7 @@
  * The error machinery of write-api, for every controller of the module (polls, votes):
  *
  * <ul>
- *   <li>{@link io.pollster.core.json.ProblemType} (in core): the slugs of API.md, their titles and usual
+ *   <li>{@link io.pollster.core.json.ProblemType} (in core): the slugs of docs/api.md, their titles and usual
  *       status, the same in every service;
  *   <li>{@link io.pollster.api.problem.ProblemException}: throw it to answer a problem, with
  *       {@link io.pollster.api.problem.InvalidField}s for validation;

@@ -27,7 +27,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code POST /api/polls/{poll_id}/votes} and the vote status (API.md "Votes"). A vote is checked
+ * {@code POST /api/polls/{poll_id}/votes} and the vote status (docs/api.md "Votes"). A vote is checked
  * against the cached poll, then the Lua script checks duplicates and enqueues it atomically; nothing
  * touches PostgreSQL on this path.
  */

@@ -31,7 +31,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code pollster.identity.mode=jwt} on write-api (API.md "Identity"): only a token signed with the
+ * {@code pollster.identity.mode=jwt} on write-api (docs/api.md "Identity"): only a token signed with the
  * configured key, unexpired, with a UUID {@code sub}, is a user; anything else is 401 {@code
  * unauthenticated} and writes nothing, in PostgreSQL or Redis.
  */

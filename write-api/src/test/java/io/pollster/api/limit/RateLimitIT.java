@@ -28,7 +28,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * API.md "Limits" with the shipped defaults around them: the test client is on loopback, the trusted
+ * docs/api.md "Limits" with the shipped defaults around them: the test client is on loopback, the trusted
  * proxy by default, so its {@code X-Forwarded-For} names the client address each request is limited
  * as (loopback itself is exempt). Buckets that do not refill within a test (per hour) make the counts
  * exact however slow the machine is.
