@@ -9,6 +9,7 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * Tells a failure of PostgreSQL or Redis being out of reach (refused or dropped connections, timeouts,
@@ -96,6 +97,10 @@ public final class StoreOutage {
     }
 
     private static Throwable next(Throwable cause) {
+        if (cause instanceof TransactionSystemException rollback && rollback.getApplicationException() != null) {
+            // a rollback that failed on a dead connection hides the failure that made it roll back
+            return rollback.getApplicationException();
+        }
         if (cause instanceof SQLException sql && cause.getCause() == null) {
             return sql.getNextException();
         }
