@@ -60,10 +60,11 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
     private ServletInputStream in;
     private volatile WritePump<Kind> pump;
 
-    // guarded by this
-    private boolean closeQueued;
+    // changed under this; volatile so the container's read thread can look without taking the lock
+    // (it holds Tomcat's socket lock, which terminate's socket close needs: taking ours there deadlocks)
+    private volatile boolean closeQueued;
     private boolean closeReceived;
-    private boolean terminated;
+    private volatile boolean terminated;
 
     /** When our unanswered ping was sent ({@link System#nanoTime()}), or 0 if none is. */
     private volatile long pingUnansweredSince;
@@ -231,12 +232,14 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
             }
             terminated = true;
             upgraded = connection;
-            WritePump<Kind> writes = pump;
-            if (writes != null) {
-                writes.terminate();
-            }
-            closeQuietly();
         }
+        // outside our lock: closing takes Tomcat's socket lock, which a read callback holds while it
+        // calls into this connection
+        WritePump<Kind> writes = pump;
+        if (writes != null) {
+            writes.terminate();
+        }
+        closeQuietly(upgraded);
         if (closeSocket && upgraded != null) {
             TomcatSockets.closeNow(upgraded);
         }
@@ -246,8 +249,7 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
         }
     }
 
-    /** Holding the lock. */
-    private void closeQuietly() {
+    private static void closeQuietly(WebConnection connection) {
         if (connection != null) {
             try {
                 connection.close();
@@ -259,7 +261,9 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
 
     @Override
     public void onDataAvailable() throws IOException {
-        while (in.isReady()) {
+        // a peer that never stops sending would keep this loop, and Tomcat's socket lock, forever: a
+        // terminated connection stops reading so its socket can be closed
+        while (!terminated && in.isReady()) {
             int n = in.read(readChunk, 0, readChunk.length);
             if (n < 0) {
                 terminate(false);
@@ -281,11 +285,9 @@ public final class WebSocketConnection implements HttpUpgradeHandler, ReadListen
 
     @Override
     public void ping(byte[] payload) {
-        synchronized (this) {
-            if (closeQueued) {
-                // RFC 6455 5.5.1: nothing more after our close frame
-                return;
-            }
+        if (closeQueued) {
+            // RFC 6455 5.5.1: nothing more after our close frame
+            return;
         }
         pump.sendControl(Kind.PONG, ResultsFrame.unmaskedFrame(0xA, payload));
     }
