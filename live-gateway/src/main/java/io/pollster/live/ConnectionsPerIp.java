@@ -14,9 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * How many live connections each client IP holds on this node, WebSocket and SSE together, capped at
- * {@code pollster.live.max-connections-per-ip}. The IP is {@code request.getRemoteAddr()}: with
- * {@code server.forward-headers-strategy=native} (the gateway's default) Tomcat takes it from the
- * {@code X-Forwarded-For} of a trusted proxy only, so a client cannot spread itself over invented IPs.
+ * {@code pollster.live.max-connections-per-ip}. The IP is {@code request.getRemoteAddr()}: with core's
+ * server defaults Tomcat takes it from the {@code X-Forwarded-For} of a trusted proxy only
+ * ({@code server.tomcat.remoteip.internal-proxies}), so a client cannot spread itself over invented IPs.
  */
 @Component
 public class ConnectionsPerIp {

@@ -15,8 +15,6 @@ import org.springframework.core.env.MapPropertySource;
  *   <li>The opening handshake is bounded: a request head over 8 KiB gets 400, and a client that stops
  *       sending it is dropped after 10 s without a byte (Tomcat's 60 s default let a slow client hold a
  *       connection six times longer). Upgraded connections have no such timeout: the pong timeout is theirs.
- *   <li>The client IP of the per-IP connection cap is the one a trusted proxy forwards
- *       ({@code X-Forwarded-For} from an internal address only, Tomcat's {@code RemoteIpValve}).
  * </ul>
  */
 class LiveGatewayDefaults implements EnvironmentPostProcessor {
@@ -30,7 +28,6 @@ class LiveGatewayDefaults implements EnvironmentPostProcessor {
                         Map.of(
                                 "server.tomcat.max-connections", 20_000,
                                 "server.tomcat.connection-timeout", "10s",
-                                "server.max-http-request-header-size", "8KB",
-                                "server.forward-headers-strategy", "native")));
+                                "server.max-http-request-header-size", "8KB")));
     }
 }

@@ -24,7 +24,7 @@ import org.springframework.validation.annotation.Validated;
  * @param pongTimeout a WebSocket client that answers our ping with no pong within this long is closed
  *     (1001): a silent or half-open client does not keep its connection forever
  * @param maxConnectionsPerIp connections (WebSocket and SSE together) one client IP may hold on this node;
- *     the IP is the one the trusted proxy forwards ({@code server.forward-headers-strategy}). Past it, a new
+ *     the IP is the one a trusted proxy forwards ({@code server.tomcat.remoteip.internal-proxies}). Past it, a new
  *     connection is refused with 429 {@code rate-limited}
  */
 @ConfigurationProperties("pollster.live")
