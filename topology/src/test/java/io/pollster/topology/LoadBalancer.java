@@ -2,6 +2,7 @@ package io.pollster.topology;
 
 import static org.awaitility.Awaitility.await;
 
+import io.pollster.embedded.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -30,7 +31,7 @@ public final class LoadBalancer implements AutoCloseable {
             Pattern.compile("(?m)^(\\s*)server\\s+([A-Za-z0-9_.-]+:\\d+)\\s*;\\s*$");
     private static final Pattern LISTEN = Pattern.compile("(?m)^(\\s*)listen\\s+80\\s*;\\s*$");
 
-    private final int port = FreePorts.next();
+    private final int port = FreePorts.pick();
     private final String config;
     private final ManagedProcess process;
 

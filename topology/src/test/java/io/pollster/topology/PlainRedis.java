@@ -2,6 +2,7 @@ package io.pollster.topology;
 
 import static org.awaitility.Awaitility.await;
 
+import io.pollster.embedded.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,7 +25,7 @@ public final class PlainRedis implements RedisDeployment {
 
     private static final String COMPOSE_ADDRESS = "redis:6379";
 
-    private final int port = FreePorts.next();
+    private final int port = FreePorts.pick();
     private Path dir;
     private List<String> command;
     private ManagedProcess server;

@@ -2,6 +2,7 @@ package io.pollster.topology;
 
 import static org.awaitility.Awaitility.await;
 
+import io.pollster.embedded.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ public final class PostgresProcess implements AutoCloseable {
         this.data = dir.resolve("data");
         this.socketDir = dir.resolve("socket");
         this.logFile = dir.resolve("postgres.log");
-        this.port = FreePorts.next();
+        this.port = FreePorts.pick();
         Map<String, String> environment = compose.environment("postgres");
         this.database = environment.get("POSTGRES_DB");
         this.user = environment.get("POSTGRES_USER");

@@ -2,6 +2,7 @@ package io.pollster.topology;
 
 import static org.awaitility.Awaitility.await;
 
+import io.pollster.embedded.FreePorts;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import java.util.List;
  */
 public final class S3Server implements AutoCloseable {
 
-    private final int port = FreePorts.next();
+    private final int port = FreePorts.pick();
     private final ManagedProcess process;
 
     private S3Server(Path jar, Path dir, String bucket) {

@@ -2,6 +2,7 @@ package io.pollster.topology;
 
 import static org.awaitility.Awaitility.await;
 
+import io.pollster.embedded.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +36,7 @@ public final class ServiceInstance {
     private final Map<String, String> environment;
     private final Path dir;
     private final Identity identity;
-    private final int port = FreePorts.next();
+    private final int port = FreePorts.pick();
     private ManagedProcess process;
     private int starts;
 

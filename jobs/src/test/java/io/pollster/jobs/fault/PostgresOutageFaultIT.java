@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
+import io.pollster.embedded.FreePorts;
 import io.pollster.testing.PollFixtures;
 import io.pollster.testing.ServiceProcess;
 import io.pollster.testing.TestServers;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -295,11 +295,7 @@ class PostgresOutageFaultIT {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return FreePorts.pick();
     }
 
     private record Poll(UUID pollId, List<UUID> questions, List<List<UUID>> choices) {}
