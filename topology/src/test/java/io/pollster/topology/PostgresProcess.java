@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -42,8 +43,9 @@ public final class PostgresProcess implements AutoCloseable {
 
     private PostgresProcess(Path dir, ComposeFile compose) {
         this.bin = binaries();
-        this.data = dir.resolve("data");
-        this.socketDir = dir.resolve("socket");
+        Path home = reachableBySystemUser(dir);
+        this.data = home.resolve("data");
+        this.socketDir = home.resolve("socket");
         this.logFile = dir.resolve("postgres.log");
         this.port = FreePorts.pick();
         Map<String, String> environment = compose.environment("postgres");
@@ -180,6 +182,36 @@ public final class PostgresProcess implements AutoCloseable {
 
     private static boolean runningAsRoot() {
         return "root".equals(System.getProperty("user.name"));
+    }
+
+    /**
+     * {@code dir}, or, when the test runs as root and the {@code postgres} user cannot walk down to
+     * {@code dir} (a build tree under a {@code mktemp -d} directory is {@code 0700 root}), a fresh
+     * directory under the system's temporary directory, which every user can reach.
+     */
+    private static Path reachableBySystemUser(Path dir) {
+        if (!runningAsRoot() || walkableByEveryone(dir)) {
+            return dir;
+        }
+        try {
+            return Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "pollster-postgres-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean walkableByEveryone(Path dir) {
+        try {
+            for (Path ancestor = dir.toAbsolutePath().getParent(); ancestor != null; ancestor = ancestor.getParent()) {
+                if (Files.exists(ancestor)
+                        && !Files.getPosixFilePermissions(ancestor).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static ProcessBuilder asSystemUser(List<String> command) {
