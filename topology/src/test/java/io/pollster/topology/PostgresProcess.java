@@ -120,6 +120,7 @@ public final class PostgresProcess implements AutoCloseable {
 
     private void initialise() {
         try {
+            Files.createDirectories(logFile.getParent());
             Files.createDirectories(socketDir);
             Files.writeString(data.getParent().resolve("superuser-password"), password + "\n");
             handToSystemUser(data.getParent());
