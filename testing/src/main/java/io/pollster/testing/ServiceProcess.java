@@ -64,7 +64,8 @@ public final class ServiceProcess implements AutoCloseable {
                 "--spring.datasource.username=" + servers.username(),
                 "--spring.datasource.password=" + servers.password(),
                 "--spring.data.redis.url=" + servers.redisUrl(),
-                "--pollster.embedded.enabled=false"));
+                "--pollster.embedded.enabled=false",
+                "--pollster.identity.anonymous-secret=" + TestServers.ANONYMOUS_SECRET));
         properties.forEach((key, value) -> command.add("--" + key + "=" + value));
         try {
             Files.createDirectories(logDir);

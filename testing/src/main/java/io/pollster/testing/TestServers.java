@@ -25,6 +25,12 @@ import org.testcontainers.utility.DockerImageName;
  */
 public abstract sealed class TestServers permits TestServers.Containers, TestServers.Embedded {
 
+    /**
+     * The anonymous voters' secret of every service a test starts ({@code pollster.identity.anonymous-secret},
+     * which a deployed service refuses to start without): one value, so ids a test derives itself match.
+     */
+    public static final String ANONYMOUS_SECRET = "pollster-tests-anonymous-voters-secret-of-48-bytes";
+
     private static final Logger log = LoggerFactory.getLogger(TestServers.class);
     private static TestServers instance;
 

@@ -32,6 +32,7 @@ public final class TestServersInitializer
                                 "spring.datasource.username", servers.username(),
                                 "spring.datasource.password", servers.password(),
                                 "spring.data.redis.url", servers.redisUrl(),
-                                "pollster.embedded.enabled", "false")));
+                                "pollster.embedded.enabled", "false",
+                                "pollster.identity.anonymous-secret", TestServers.ANONYMOUS_SECRET)));
     }
 }

@@ -63,6 +63,15 @@ public class IdentityAutoConfiguration {
      * Spring Security's firewall refuses suspicious URLs (an encoded slash, a {@code ;}, {@code ..})
      * before any service sees them; answer those in the API's format too, not with a bare 400.
      */
+    /**
+     * Anonymous voters' ids ({@code voters} = {@code device} | {@code ip}); built at start-up, so a
+     * service without {@code pollster.identity.anonymous-secret} refuses to start with a clear message.
+     */
+    @Bean
+    VoterIds pollsterVoterIds(IdentityProperties identity) {
+        return new VoterIds(AnonymousSecret.of(identity));
+    }
+
     @Bean
     RequestRejectedHandler pollsterRequestRejectedHandler() {
         return (request, response, rejected) -> ProblemResponses.write(

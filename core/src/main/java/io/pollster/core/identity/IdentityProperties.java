@@ -1,6 +1,7 @@
 package io.pollster.core.identity;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -13,10 +14,17 @@ import org.springframework.validation.annotation.Validated;
  * @param mode {@code header}: the user id arrives as {@code X-User-Id}, set by a trusted gateway that
  *     strips any client's own; {@code jwt}: {@code Authorization: Bearer <JWT>}, {@code X-User-Id} ignored
  * @param jwt how tokens are verified in {@code jwt} mode
+ * @param anonymousSecret the key anonymous voters' ids are derived with ({@link VoterIds}): at least 32
+ *     bytes, the same on every instance of a deployment, and kept: a new one makes every earlier
+ *     anonymous voter a new voter. A service refuses to start without it (or a file below).
+ * @param anonymousSecretFile where the secret is kept when {@code anonymous-secret} is not set: read
+ *     from it, or generated into it once (standalone keeps it in its data directory). Only for a
+ *     deployment of one instance, or instances that share the file
  */
 @ConfigurationProperties("pollster.identity")
 @Validated
-public record IdentityProperties(@DefaultValue("header") Mode mode, @DefaultValue Jwt jwt) {
+public record IdentityProperties(
+        @DefaultValue("header") Mode mode, @DefaultValue Jwt jwt, String anonymousSecret, Path anonymousSecretFile) {
 
     /** The two ways a request carries its user. */
     public enum Mode {

@@ -8,6 +8,7 @@ import io.pollster.core.ServiceDefaults;
 import io.pollster.core.json.PollsterJson;
 import io.pollster.embedded.EmbeddedPostgresServer;
 import io.pollster.embedded.EmbeddedRedisServer;
+import io.pollster.testing.TestServers;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +58,8 @@ class StoreAndInputProblemsIT {
                         "--spring.datasource.url=" + postgres.jdbcUrl(),
                         "--spring.datasource.username=" + postgres.username(),
                         "--spring.data.redis.url=" + redis.url(),
-                        "--pollster.embedded.enabled=false");
+                        "--pollster.embedded.enabled=false",
+                        "--pollster.identity.anonymous-secret=" + TestServers.ANONYMOUS_SECRET);
         jdbc = app.getBean(JdbcClient.class);
         base = "http://localhost:" + app.getEnvironment().getProperty("local.server.port");
     }
