@@ -50,13 +50,34 @@ public final class RedisCluster implements AutoCloseable {
     private static final int SLOTS = 16384;
     private static final Duration READY = Duration.ofSeconds(60);
 
+    /** How a node runs unless told otherwise: a short node timeout, so a failover takes seconds. */
+    private static final List<String> DEFAULT_ARGUMENTS = List.of(
+            "--cluster-node-timeout",
+            "2000",
+            "--cluster-require-full-coverage",
+            "no",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--repl-diskless-sync-delay",
+            "0",
+            "--save",
+            "",
+            "--protected-mode",
+            "yes",
+            "--maxclients",
+            "10000");
+
     private final Path dataDir;
     private final File executable;
+    private final List<String> serverArguments;
     private final List<Node> nodes = new ArrayList<>();
 
-    private RedisCluster(Path dataDir, File executable) {
+    private RedisCluster(Path dataDir, File executable, List<String> serverArguments) {
         this.dataDir = dataDir;
         this.executable = executable;
+        this.serverArguments = List.copyOf(serverArguments);
     }
 
     /** Starts three masters under {@code dataDir} and forms the cluster. */
@@ -67,14 +88,26 @@ public final class RedisCluster implements AutoCloseable {
     /**
      * Starts {@code masters} masters, each with {@code replicasPerMaster} replicas, under {@code dataDir}
      * and forms the cluster. With replicas, a killed master is replaced by one of its replicas after
-     * the node timeout (2 s).
+     * the node timeout (2 s here).
      */
     public static RedisCluster start(Path dataDir, int masters, int replicasPerMaster) {
+        return start(dataDir, masters, replicasPerMaster, executable(), DEFAULT_ARGUMENTS);
+    }
+
+    /**
+     * Starts {@code masters} masters, each with {@code replicasPerMaster} replicas, under {@code dataDir},
+     * every node running {@code executable} with {@code serverArguments} (e.g. the command of a compose
+     * service, without the program) in place of this class's defaults, and forms the cluster. Only the
+     * addresses stay this class's: each node's port, cluster bus port, loopback bind and data directory,
+     * with cluster mode on and its {@code nodes.conf} there, given after the arguments so they win.
+     */
+    public static RedisCluster start(
+            Path dataDir, int masters, int replicasPerMaster, File executable, List<String> serverArguments) {
         if (masters < 1 || replicasPerMaster < 0) {
             throw new IllegalArgumentException(
                     "a cluster needs a master and no negative replicas: " + masters + ", " + replicasPerMaster);
         }
-        RedisCluster cluster = new RedisCluster(dataDir.toAbsolutePath().normalize(), executable());
+        RedisCluster cluster = new RedisCluster(dataDir.toAbsolutePath().normalize(), executable, serverArguments);
         try {
             Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "redis-cluster-stop"));
             for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
@@ -176,6 +209,27 @@ public final class RedisCluster implements AutoCloseable {
                             && info.contains("cluster_known_nodes:" + nodes.size())
                             && info.contains("cluster_slots_ok:" + SLOTS);
                 }));
+    }
+
+    /**
+     * Waits until every other running node flags {@code node} as failed ({@code fail}, not the
+     * suspicion {@code fail?}): what the cluster agrees on once {@code node} has not answered for the
+     * node timeout.
+     */
+    public void awaitFailed(Node node) {
+        String address = "127.0.0.1:" + node.port() + "@";
+        await("every other node flags node " + node.index + " as failed")
+                .atMost(READY)
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> nodes.stream()
+                        .filter(other -> other != node && other.isRunning())
+                        .allMatch(other -> Stream.of(
+                                        other.run(RedisCommands::clusterNodes).split("\n"))
+                                .map(line -> line.trim().split(" "))
+                                .anyMatch(fields -> fields.length > 2
+                                        && fields[1].startsWith(address)
+                                        && List.of(fields[2].split(",")).contains("fail"))));
     }
 
     /** Every node: the masters first, in slot order, then the replicas. */
@@ -327,38 +381,24 @@ public final class RedisCluster implements AutoCloseable {
             }
             try {
                 Files.createDirectories(dir);
-                List<String> command = List.of(
-                        executable.getAbsolutePath(),
-                        "--port",
-                        Integer.toString(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--dir",
-                        dir.toString(),
+                List<String> command = new ArrayList<>();
+                command.add(executable.getAbsolutePath());
+                command.addAll(serverArguments);
+                command.addAll(List.of(
                         "--cluster-enabled",
                         "yes",
                         "--cluster-config-file",
                         "nodes.conf",
+                        "--port",
+                        Integer.toString(port),
                         "--cluster-port",
                         Integer.toString(busPort),
-                        "--cluster-node-timeout",
-                        "2000",
-                        "--cluster-require-full-coverage",
-                        "no",
-                        "--appendonly",
-                        "yes",
-                        "--appendfsync",
-                        "everysec",
-                        "--repl-diskless-sync-delay",
-                        "0",
-                        "--save",
-                        "",
+                        "--bind",
+                        "127.0.0.1",
+                        "--dir",
+                        dir.toString(),
                         "--daemonize",
-                        "no",
-                        "--protected-mode",
-                        "yes",
-                        "--maxclients",
-                        "10000");
+                        "no"));
                 process = new ProcessBuilder(command)
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(

@@ -129,6 +129,18 @@ public final class ComposeFile {
         return List.of();
     }
 
+    /** The {@code entrypoint} of {@code service} as a list of arguments (empty if it keeps the image's). */
+    public List<String> entrypoint(String service) {
+        Object entrypoint = service(service).get("entrypoint");
+        if (entrypoint instanceof List<?> list) {
+            return list.stream().map(Object::toString).toList();
+        }
+        if (entrypoint instanceof String string) {
+            return List.of(string.trim().split("\\s+"));
+        }
+        return List.of();
+    }
+
     /** The container port of {@code service}'s first published port ({@code "8080:8080"} → 8080). */
     public int containerPort(String service) {
         Object ports = service(service).get("ports");
