@@ -26,6 +26,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxConnectionsPerIp connections (WebSocket and SSE together) one client IP may hold on this node;
  *     the IP is the one a trusted proxy forwards ({@code server.tomcat.remoteip.internal-proxies}). Past it, a new
  *     connection is refused with 429 {@code rate-limited}
+ * @param viewersRefresh how often this gateway reports its connections per poll to Redis and reads back the
+ *     sum over every gateway, the {@code "viewers"} of live messages; a report holds for three intervals, so
+ *     a gateway that dies stops being counted that long after its last one
  */
 @ConfigurationProperties("pollster.live")
 @Validated
@@ -35,4 +38,12 @@ public record LiveProperties(
         @DefaultValue("2") @Min(1) @Max(64) int fanoutThreads,
         @DefaultValue("100ms") @NotNull Duration minFrameInterval,
         @DefaultValue("10s") @NotNull Duration pongTimeout,
-        @DefaultValue("200") @Min(1) int maxConnectionsPerIp) {}
+        @DefaultValue("200") @Min(1) int maxConnectionsPerIp,
+        @DefaultValue("2s") @NotNull Duration viewersRefresh) {
+
+    public LiveProperties {
+        if (viewersRefresh != null && (viewersRefresh.isNegative() || viewersRefresh.isZero())) {
+            throw new IllegalArgumentException("pollster.live.viewers-refresh must be positive: " + viewersRefresh);
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package io.pollster.live;
 
+import io.pollster.core.json.PollsterJson;
 import io.pollster.core.results.ResultsMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,27 +11,37 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import tools.jackson.databind.JsonNode;
 
 /** A WebSocket viewer on the JDK client, keeping every results message it got and how it was closed. */
 final class ViewerClient implements WebSocket.Listener {
 
     final List<ResultsMessage> messages = new CopyOnWriteArrayList<>();
+    /** The same messages as received, for the fields {@link ResultsMessage} does not hold ({@code viewers}). */
+    final List<JsonNode> json = new CopyOnWriteArrayList<>();
+
     final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     final List<String> pongs = new CopyOnWriteArrayList<>();
     /** Pings the server sent; the JDK client answers each with a pong by itself. */
     final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
 
+    volatile WebSocket socket;
+
     private final StringBuilder partial = new StringBuilder();
 
     static CompletableFuture<ViewerClient> connect(HttpClient http, URI uri) {
         ViewerClient viewer = new ViewerClient();
-        return http.newWebSocketBuilder().buildAsync(uri, viewer).thenApply(ws -> viewer);
+        return http.newWebSocketBuilder().buildAsync(uri, viewer).thenApply(ws -> {
+            viewer.socket = ws;
+            return viewer;
+        });
     }
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
+            json.add(PollsterJson.mapper().readTree(partial.toString()));
             messages.add(ResultsMessage.fromJson(partial.toString()));
             partial.setLength(0);
         }
@@ -65,6 +76,11 @@ final class ViewerClient implements WebSocket.Listener {
 
     ResultsMessage last() {
         return messages.isEmpty() ? null : messages.get(messages.size() - 1);
+    }
+
+    /** The {@code viewers} figure of the latest message, or -1 before the first. */
+    long viewers() {
+        return json.isEmpty() ? -1 : json.get(json.size() - 1).path("viewers").asLong(-1);
     }
 
     boolean versionsNeverDecrease() {

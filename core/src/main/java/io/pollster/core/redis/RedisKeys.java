@@ -75,6 +75,15 @@ public final class RedisKeys {
         return "poll:{" + pollId + "}:updates";
     }
 
+    /**
+     * Hash of live-gateway instance id → {@code "<connections>:<expires at>"}: how many connections each
+     * gateway has watching the poll, each field with its own expiry in milliseconds of the Redis server's
+     * clock (Redis 7.0 has no per-field expiry). Beside the poll's counts in its slot.
+     */
+    public static String viewers(UUID pollId) {
+        return "poll:{" + pollId + "}:viewers";
+    }
+
     /** Cached poll metadata (polls are immutable but for {@code closed_at}). */
     public static String pollMetadata(UUID pollId) {
         return "poll:{" + pollId + "}:meta";

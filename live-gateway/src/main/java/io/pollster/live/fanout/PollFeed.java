@@ -28,6 +28,11 @@ final class PollFeed {
     private final AtomicInteger nextStripe = new AtomicInteger();
     private final AtomicInteger viewerCount = new AtomicInteger();
     private final AtomicReference<ResultsFrame> current = new AtomicReference<>();
+    /**
+     * The poll's viewers over every gateway as last read from Redis, and a generation that grows with each
+     * new figure. Until the first read, this node's own count when the feed was made.
+     */
+    private volatile ViewerFigure viewers = new ViewerFigure(1, 0);
 
     PollFeed(
             PollDefinition poll,
@@ -77,16 +82,51 @@ final class PollFeed {
         }
     }
 
-    /** Sends {@code frame} to every viewer unless a newer one was already seen. */
+    /**
+     * Sends {@code frame}, with the poll's current {@code "viewers"} figure, to every viewer unless a newer
+     * one was already seen.
+     */
     void publish(ResultsFrame frame) {
-        ResultsFrame merged = current.accumulateAndGet(frame, ResultsFrame::newer);
-        if (merged != frame) {
+        ResultsFrame stamped = stamp(frame);
+        ResultsFrame merged = current.accumulateAndGet(stamped, ResultsFrame::newer);
+        if (merged != stamped) {
             return;
         }
         for (Stripe stripe : stripes) {
-            stripe.publish(frame);
+            stripe.publish(stamped);
         }
     }
+
+    /** {@code frame} carrying the poll's current {@code "viewers"} figure: what a new viewer is sent. */
+    ResultsFrame stamp(ResultsFrame frame) {
+        ViewerFigure figure = viewers;
+        return frame.withViewers(figure.total(), figure.generation());
+    }
+
+    /**
+     * The poll's viewers over every gateway, freshly read: a changed figure is a new generation, and the
+     * current message goes out again carrying it (same version, same counts). Also re-sends a current
+     * message stamped with an older generation, which a message published during the last change may be.
+     * Called by one thread at a time (the broadcaster's viewer-count refresh).
+     */
+    void viewers(long total) {
+        ViewerFigure figure = viewers;
+        if (figure.total() != total) {
+            figure = new ViewerFigure(total, figure.generation() + 1);
+            viewers = figure;
+        }
+        ResultsFrame shown = current.get();
+        if (shown != null && shown.viewersGeneration() != figure.generation()) {
+            publish(shown);
+        }
+    }
+
+    /** The {@code "viewers"} figure messages carry now. */
+    long viewersShown() {
+        return viewers.total();
+    }
+
+    private record ViewerFigure(long total, long generation) {}
 
     private static final class Stripe implements Runnable {
 

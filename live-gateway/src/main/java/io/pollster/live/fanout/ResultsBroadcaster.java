@@ -8,8 +8,10 @@ import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.results.ResultsMessage;
 import io.pollster.core.results.ResultsReader;
 import io.pollster.live.LiveProperties;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -47,13 +49,17 @@ public class ResultsBroadcaster implements DisposableBean {
     private final RedisConnectionFactory redis;
     private final FanoutMetrics metrics;
     private final LiveProperties properties;
+    private final ViewerCounts viewerCounts;
     private final Map<UUID, PollFeed> feeds = new ConcurrentHashMap<>();
     /** Channel name → poll, for the channels subscribed now. */
     private final Map<String, UUID> channels = new ConcurrentHashMap<>();
+    /** Polls this node reported viewers of last time: a poll left since is reported once more, as 0. */
+    private final Set<UUID> reported = new HashSet<>();
 
     private final ExecutorService fanout;
     private final ExecutorService snapshots;
     private final ScheduledExecutorService maintenance;
+    private final ScheduledExecutorService viewerRefresh;
     private volatile ShardedSubscriptions pubSub;
 
     ResultsBroadcaster(
@@ -62,18 +68,24 @@ public class ResultsBroadcaster implements DisposableBean {
             ResultsReader results,
             RedisConnectionFactory redis,
             FanoutMetrics metrics,
-            LiveProperties properties) {
+            LiveProperties properties,
+            ViewerCounts viewerCounts) {
         this.polls = polls;
         this.definitions = definitions;
         this.results = results;
         this.redis = redis;
         this.metrics = metrics;
         this.properties = properties;
+        this.viewerCounts = viewerCounts;
         this.fanout = Executors.newFixedThreadPool(properties.fanoutThreads(), threads("live-fanout-"));
         this.snapshots = Executors.newFixedThreadPool(2, threads("live-snapshot-"));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(threads("live-maintenance-"));
         metrics.pollsWatched(feeds::size);
         maintenance.scheduleWithFixedDelay(this::maintain, 1, 1, TimeUnit.SECONDS);
+        // its own thread: Redis calls that wait on an outage must not hold up the send-timeout sweep
+        this.viewerRefresh = Executors.newSingleThreadScheduledExecutor(threads("live-viewers-"));
+        long refresh = properties.viewersRefresh().toMillis();
+        viewerRefresh.scheduleWithFixedDelay(this::refreshViewers, refresh, refresh, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -115,7 +127,7 @@ public class ResultsBroadcaster implements DisposableBean {
             // the snapshot after the subscription is acknowledged follows and covers the gap
             snapshots.execute(() -> {
                 try {
-                    viewer.offer(ResultsFrame.of(ResultsMessage.of(results.read(poll)), System.nanoTime()));
+                    viewer.offer(feed.stamp(ResultsFrame.of(ResultsMessage.of(results.read(poll)), System.nanoTime())));
                 } catch (RuntimeException e) {
                     log.warn("Could not read results of poll {} for a new viewer", pollId, e);
                 }
@@ -194,6 +206,43 @@ public class ResultsBroadcaster implements DisposableBean {
         }
     }
 
+    /**
+     * Reports this node's connections of every poll watched here (and, once, 0 for a poll left since the
+     * last round) and hands each feed the sum over all gateways: one Redis call per poll per interval,
+     * whatever the connections do in between. A feed whose figure changed sends its current message again
+     * with it.
+     */
+    private void refreshViewers() {
+        Set<UUID> polls = new HashSet<>(feeds.keySet());
+        polls.addAll(reported);
+        for (UUID pollId : polls) {
+            PollFeed feed = feeds.get(pollId);
+            int here = feed == null ? 0 : feed.viewerCount();
+            long total;
+            try {
+                total = viewerCounts.report(pollId, here, properties.viewersRefresh());
+            } catch (RuntimeException e) {
+                // Redis is away: every other poll would wait as long; messages keep their last figure
+                log.warn("Could not refresh viewer counts: {}", e.getMessage());
+                return;
+            }
+            if (here > 0) {
+                reported.add(pollId);
+            } else {
+                reported.remove(pollId);
+            }
+            if (feed != null) {
+                feed.viewers(total);
+            }
+        }
+    }
+
+    /** The {@code "viewers"} figure this node's messages of a poll carry now (0 if not watched here). */
+    public long viewersShown(UUID pollId) {
+        PollFeed feed = feeds.get(pollId);
+        return feed == null ? 0 : feed.viewersShown();
+    }
+
     /** Disconnects stuck viewers and pings idle ones. */
     private void maintain() {
         long stuck = properties.sendTimeout().toNanos();
@@ -216,6 +265,7 @@ public class ResultsBroadcaster implements DisposableBean {
 
     @Override
     public void destroy() {
+        viewerRefresh.shutdownNow();
         maintenance.shutdownNow();
         feeds.values().forEach(feed -> feed.forEachViewer(viewer -> viewer.disconnect(false)));
         if (pubSub != null) {

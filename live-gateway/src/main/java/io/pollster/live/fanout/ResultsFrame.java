@@ -2,6 +2,7 @@ package io.pollster.live.fanout;
 
 import io.pollster.core.results.ResultsMessage;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.UUID;
 
 /**
@@ -9,18 +10,76 @@ import java.util.UUID;
  * (server frames are unmasked, so every connection sends the same bytes) and the SSE event bytes are
  * built here and the same arrays go to each connection.
  *
+ * <p>The {@code "viewers"} figure is spliced into the already-serialized JSON ({@link #withViewers}), once
+ * per message per poll, never per connection. {@code viewersGeneration} orders two frames of one version
+ * that differ only in that figure: equal versions carry equal counts, and the one with the newer figure
+ * supersedes the other.
+ *
+ * @param json the UTF-8 JSON message without {@code "viewers"}, as it came from the projector
+ * @param viewers the {@code "viewers"} figure spliced into {@code webSocket} and {@code sse}, or -1 for none
+ * @param viewersGeneration which of the poll feed's viewer figures this frame carries (0 before any)
  * @param webSocket the complete WebSocket text frame (RFC 6455 header and UTF-8 payload)
  * @param receivedAtNanos when this node got the message ({@link System#nanoTime()}), for the fan-out
  *     latency
  */
 public record ResultsFrame(
-        UUID pollId, long version, boolean closed, byte[] webSocket, byte[] sse, long receivedAtNanos) {
+        UUID pollId,
+        long version,
+        boolean closed,
+        byte[] json,
+        long viewers,
+        long viewersGeneration,
+        byte[] webSocket,
+        byte[] sse,
+        long receivedAtNanos) {
 
+    private static final byte[] SSE_PREFIX =
+            ("event: " + ResultsMessage.TYPE + "\ndata: ").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SSE_SUFFIX = "\n\n".getBytes(StandardCharsets.UTF_8);
+
+    /** The message as it came, with no {@code "viewers"} yet. */
     public static ResultsFrame of(ResultsMessage message, long receivedAtNanos) {
-        String json = message.toJson();
-        byte[] webSocket = textFrame(json.getBytes(StandardCharsets.UTF_8));
-        byte[] sse = ("event: " + ResultsMessage.TYPE + "\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
-        return new ResultsFrame(message.pollId(), message.version(), message.closed(), webSocket, sse, receivedAtNanos);
+        byte[] json = message.toJson().getBytes(StandardCharsets.UTF_8);
+        return new ResultsFrame(
+                message.pollId(),
+                message.version(),
+                message.closed(),
+                json,
+                -1,
+                0,
+                textFrame(json),
+                sse(json),
+                receivedAtNanos);
+    }
+
+    /**
+     * This message carrying {@code "viewers": viewers} as the last field, from generation {@code generation}
+     * of the poll's figure; the same frame if it carries that generation already.
+     */
+    public ResultsFrame withViewers(long viewers, long generation) {
+        if (generation == viewersGeneration && viewers == this.viewers) {
+            return this;
+        }
+        int end = json.length - 1;
+        while (end > 0 && json[end] != '}') {
+            end--;
+        }
+        if (end <= 0) {
+            throw new IllegalStateException("not a JSON object: " + new String(json, StandardCharsets.UTF_8));
+        }
+        byte[] field = ((end > 1 ? "," : "") + "\"viewers\":" + viewers + "}").getBytes(StandardCharsets.US_ASCII);
+        byte[] payload = Arrays.copyOf(json, end + field.length);
+        System.arraycopy(field, 0, payload, end, field.length);
+        return new ResultsFrame(
+                pollId, version, closed, json, viewers, generation, textFrame(payload), sse(payload), receivedAtNanos);
+    }
+
+    private static byte[] sse(byte[] payload) {
+        byte[] event = new byte[SSE_PREFIX.length + payload.length + SSE_SUFFIX.length];
+        System.arraycopy(SSE_PREFIX, 0, event, 0, SSE_PREFIX.length);
+        System.arraycopy(payload, 0, event, SSE_PREFIX.length, payload.length);
+        System.arraycopy(SSE_SUFFIX, 0, event, SSE_PREFIX.length + payload.length, SSE_SUFFIX.length);
+        return event;
     }
 
     /** An unmasked, unfragmented WebSocket text frame carrying {@code payload}. */
@@ -55,10 +114,20 @@ public record ResultsFrame(
 
     /**
      * Whether a viewer who has {@code other} should get this one: a higher version, or the same version
-     * now closed (closing changes no count). Never backwards, never a repeat.
+     * now closed (closing changes no count), or the same message with a newer {@code "viewers"} figure.
+     * Never backwards, never a repeat.
      */
     public boolean supersedes(ResultsFrame other) {
-        return other == null || version > other.version || (version == other.version && closed && !other.closed);
+        if (other == null) {
+            return true;
+        }
+        if (version != other.version) {
+            return version > other.version;
+        }
+        if (closed != other.closed) {
+            return closed;
+        }
+        return viewersGeneration > other.viewersGeneration;
     }
 
     /** The newer of two frames (either may be null). */

@@ -60,6 +60,32 @@ class PollFeedTest {
         assertThat(viewer.versions()).isSorted();
     }
 
+    @Test
+    void aNewViewerFigureResendsTheCurrentMessageWithItAndAnUnchangedOneSendsNothing() {
+        PollFeed feed = feed(Duration.ZERO);
+        InstantViewer viewer = new InstantViewer(metrics);
+        feed.add(viewer);
+        feed.publish(frame(3, false));
+        await().atMost(Duration.ofSeconds(5)).until(() -> viewer.written.size() == 1);
+
+        feed.viewers(7);
+        await().atMost(Duration.ofSeconds(5)).until(() -> viewer.written.size() == 2);
+        feed.viewers(7);
+        feed.publish(frame(3, false));
+        feed.publish(frame(4, false));
+        await().atMost(Duration.ofSeconds(5)).until(() -> viewer.written.size() == 3);
+
+        assertThat(viewer.versions()).containsExactly(3L, 3L, 4L);
+        assertThat(viewer.written.stream().map(ResultsFrame::viewers)).containsExactly(1L, 7L, 7L);
+        assertThat(json(viewer.written.get(1))).endsWith(",\"viewers\":7}");
+        assertThat(json(viewer.last())).contains("\"version\":4").endsWith(",\"viewers\":7}");
+    }
+
+    private static String json(ResultsFrame frame) {
+        String event = new String(frame.sse(), java.nio.charset.StandardCharsets.UTF_8);
+        return event.substring("event: results\ndata: ".length(), event.length() - 2);
+    }
+
     private PollFeed feed(Duration minFrameInterval) {
         PollDefinition poll = new PollDefinition(POLL, "p", UUID.randomUUID(), "t", null, null, null, null, List.of());
         // a direct executor: rounds run on the publishing thread or the timer, one at a time per stripe

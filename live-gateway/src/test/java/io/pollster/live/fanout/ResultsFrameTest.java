@@ -2,7 +2,13 @@ package io.pollster.live.fanout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pollster.core.json.PollsterJson;
+import io.pollster.core.results.Results;
+import io.pollster.core.results.ResultsMessage;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class ResultsFrameTest {
@@ -13,6 +19,46 @@ class ResultsFrameTest {
         assertFrame(126, 4);
         assertFrame(65_535, 4);
         assertFrame(65_536, 10);
+    }
+
+    @Test
+    void viewersAreSplicedIntoTheSerializedMessageAsItsLastField() {
+        UUID poll = UUID.randomUUID();
+        ResultsFrame frame =
+                ResultsFrame.of(ResultsMessage.of(new Results(poll, 2, false, 2, List.of())), System.nanoTime());
+
+        ResultsFrame stamped = frame.withViewers(12_345, 1);
+
+        String json = new String(stamped.json(), StandardCharsets.UTF_8);
+        String spliced = json.substring(0, json.length() - 1) + ",\"viewers\":12345}";
+        assertThat(PollsterJson.mapper().readTree(spliced).get("viewers").asLong())
+                .isEqualTo(12_345);
+        assertThat(stamped.sse())
+                .isEqualTo(("event: results\ndata: " + spliced + "\n\n").getBytes(StandardCharsets.UTF_8));
+        assertThat(stamped.webSocket()).isEqualTo(ResultsFrame.textFrame(spliced.getBytes(StandardCharsets.UTF_8)));
+        assertThat(frame.withViewers(12_345, 1).withViewers(12_345, 1).sse()).isEqualTo(stamped.sse());
+        assertThat(stamped.withViewers(12_345, 1)).isSameAs(stamped);
+    }
+
+    @Test
+    void aNewerViewerFigureSupersedesTheSameVersionButNeverAnOlderVersionOrTheClose() {
+        UUID poll = UUID.randomUUID();
+        ResultsFrame v2 = ResultsFrame.of(
+                        ResultsMessage.of(new Results(poll, 2, false, 2, List.of())), System.nanoTime())
+                .withViewers(3, 1);
+        ResultsFrame v2Closed = ResultsFrame.of(
+                        ResultsMessage.of(new Results(poll, 2, true, 2, List.of())), System.nanoTime())
+                .withViewers(3, 1);
+        ResultsFrame v1 = ResultsFrame.of(
+                        ResultsMessage.of(new Results(poll, 1, false, 1, List.of())), System.nanoTime())
+                .withViewers(4, 2);
+
+        assertThat(v2.withViewers(4, 2).supersedes(v2)).isTrue();
+        assertThat(v2.supersedes(v2.withViewers(4, 2))).isFalse();
+        assertThat(v2.withViewers(3, 1).supersedes(v2)).as("a repeat").isFalse();
+        assertThat(v1.supersedes(v2)).as("versions never go backwards").isFalse();
+        assertThat(v2.withViewers(9, 5).supersedes(v2Closed)).isFalse();
+        assertThat(v2Closed.withViewers(9, 5).supersedes(v2Closed)).isTrue();
     }
 
     private static void assertFrame(int length, int header) {
