@@ -60,10 +60,6 @@ public class IdentityAutoConfiguration {
     }
 
     /**
-     * Spring Security's firewall refuses suspicious URLs (an encoded slash, a {@code ;}, {@code ..})
-     * before any service sees them; answer those in the API's format too, not with a bare 400.
-     */
-    /**
      * Anonymous voters' ids ({@code voters} = {@code device} | {@code ip}); built at start-up, so a
      * service without {@code pollster.identity.anonymous-secret} refuses to start with a clear message.
      */
@@ -72,6 +68,10 @@ public class IdentityAutoConfiguration {
         return new VoterIds(AnonymousSecret.of(identity));
     }
 
+    /**
+     * Spring Security's firewall refuses suspicious URLs (an encoded slash, a {@code ;}, {@code ..})
+     * before any service sees them; answer those in the API's format too, not with a bare 400.
+     */
     @Bean
     RequestRejectedHandler pollsterRequestRejectedHandler() {
         return (request, response, rejected) -> ProblemResponses.write(
