@@ -6,6 +6,7 @@ import io.pollster.core.redis.RedisEvictionCheck;
 import io.pollster.core.redis.RedisSafetyProperties;
 import io.pollster.core.redis.Shards;
 import io.pollster.core.results.CountsStore;
+import io.pollster.core.results.ResultsAccess;
 import io.pollster.core.results.ResultsReader;
 import io.pollster.core.stream.ConsumerNames;
 import io.pollster.core.stream.StreamConsumers;
@@ -88,6 +89,11 @@ public class CoreAutoConfiguration {
         @Bean
         ResultsReader resultsReader(CountsStore counts, JdbcClient jdbc, Clock clock) {
             return new ResultsReader(counts, jdbc, clock);
+        }
+
+        @Bean
+        ResultsAccess resultsAccess(StringRedisTemplate redis, Shards shards, JdbcClient jdbc, Clock clock) {
+            return new ResultsAccess(redis, shards, jdbc, clock);
         }
     }
 }

@@ -16,7 +16,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 public class PollDefinitions {
 
     private static final String POLL_COLUMNS =
-            "poll_id, unique_slug, creator_id, title, description, created_at, closes_at, closed_at";
+            "poll_id, unique_slug, creator_id, title, description, created_at, closes_at, closed_at, voters,"
+                    + " results_visibility";
 
     private final JdbcClient jdbc;
 
@@ -60,7 +61,8 @@ public class PollDefinitions {
         Map<UUID, QuestionRow> questions = new LinkedHashMap<>();
         jdbc.sql(
                         """
-                        SELECT q.question_id, q.question_text, q."order", c.choice_id, c.choice_text
+                        SELECT q.question_id, q.question_text, q."order", q.min_choices, q.max_choices, c.choice_id,
+                            c.choice_text
                         FROM questions q JOIN choices c ON c.question_id = q.question_id
                         WHERE q.poll_id = ?
                         ORDER BY q."order", c.position
@@ -71,13 +73,19 @@ public class PollDefinitions {
                     questions
                             .computeIfAbsent(
                                     questionId,
-                                    id -> new QuestionRow(id, text(rs, "question_text"), integer(rs, "order")))
+                                    id -> new QuestionRow(
+                                            id,
+                                            text(rs, "question_text"),
+                                            integer(rs, "order"),
+                                            integer(rs, "min_choices"),
+                                            integer(rs, "max_choices")))
                             .choices()
                             .add(new PollDefinition.Choice(
                                     rs.getObject("choice_id", UUID.class), rs.getString("choice_text")));
                 });
         List<PollDefinition.Question> list = questions.values().stream()
-                .map(q -> new PollDefinition.Question(q.questionId(), q.text(), q.order(), q.choices()))
+                .map(q -> new PollDefinition.Question(
+                        q.questionId(), q.text(), q.order(), q.minChoices(), q.maxChoices(), q.choices()))
                 .toList();
         return new PollDefinition(
                 poll.pollId(),
@@ -88,6 +96,8 @@ public class PollDefinitions {
                 poll.createdAt(),
                 poll.closesAt(),
                 poll.closedAt(),
+                poll.voters(),
+                poll.resultsVisibility(),
                 list);
     }
 
@@ -101,7 +111,14 @@ public class PollDefinitions {
                 instant(rs, "created_at"),
                 instant(rs, "closes_at"),
                 instant(rs, "closed_at"),
+                setting(Voters.of(rs.getString("voters")), "voters"),
+                setting(ResultsVisibility.of(rs.getString("results_visibility")), "results_visibility"),
                 List.of());
+    }
+
+    private static <T> T setting(Optional<T> value, String column) {
+        // the column's CHECK constraint allows only known values
+        return value.orElseThrow(() -> new IllegalStateException("unknown polls." + column));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
@@ -125,9 +142,15 @@ public class PollDefinitions {
         }
     }
 
-    private record QuestionRow(UUID questionId, String text, int order, List<PollDefinition.Choice> choices) {
-        QuestionRow(UUID questionId, String text, int order) {
-            this(questionId, text, order, new ArrayList<>());
+    private record QuestionRow(
+            UUID questionId,
+            String text,
+            int order,
+            int minChoices,
+            int maxChoices,
+            List<PollDefinition.Choice> choices) {
+        QuestionRow(UUID questionId, String text, int order, int minChoices, int maxChoices) {
+            this(questionId, text, order, minChoices, maxChoices, new ArrayList<>());
         }
     }
 }

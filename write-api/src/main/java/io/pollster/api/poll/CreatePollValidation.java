@@ -2,11 +2,16 @@ package io.pollster.api.poll;
 
 import io.pollster.api.problem.InvalidField;
 import io.pollster.api.problem.ProblemException;
+import io.pollster.core.poll.ResultsVisibility;
+import io.pollster.core.poll.Voters;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The rules of docs/api.md for a new poll, checked all at once so the client learns every invalid field in one
@@ -43,6 +48,12 @@ final class CreatePollValidation {
         if (request.closesAt() != null && !request.closesAt().isAfter(now)) {
             errors.add(new InvalidField("closes_at", "must be in the future"));
         }
+        setting("voters", request.voters(), Voters.values(), Voters::value);
+        setting(
+                "results_visibility",
+                request.resultsVisibility(),
+                ResultsVisibility.values(),
+                ResultsVisibility::value);
         List<CreatePollRequest.QuestionRequest> questions = request.questions();
         if (questions == null || questions.isEmpty() || questions.size() > MAX_QUESTIONS) {
             errors.add(new InvalidField("questions", "must have 1 to " + MAX_QUESTIONS + " questions"));
@@ -69,6 +80,7 @@ final class CreatePollValidation {
                 return;
             }
         }
+        choiceBounds(path, question, choices.size());
         Set<String> seen = new HashSet<>();
         for (int c = 0; c < choices.size(); c++) {
             String choicePath = path + ".choices[" + c + "]";
@@ -76,6 +88,35 @@ final class CreatePollValidation {
             if (text(choicePath, choice, MAX_TEXT) && !seen.add(choice.strip())) {
                 errors.add(new InvalidField(choicePath, "must differ from the other choices of the question"));
             }
+        }
+    }
+
+    /** An optional setting: absent takes its default, present must be one of the values. */
+    private <T> void setting(String path, String value, T[] values, Function<T, String> json) {
+        if (value == null) {
+            return;
+        }
+        List<String> allowed = Arrays.stream(values).map(json).toList();
+        if (!allowed.contains(value)) {
+            errors.add(
+                    new InvalidField(path, "must be one of " + allowed.stream().collect(Collectors.joining(", "))));
+        }
+    }
+
+    /** 1 ≤ min_choices ≤ max_choices ≤ the number of choices. */
+    private void choiceBounds(String path, CreatePollRequest.QuestionRequest question, int choices) {
+        int min = question.minChoicesOrDefault();
+        int max = question.maxChoicesOrDefault();
+        if (min < 1 || min > choices) {
+            errors.add(new InvalidField(
+                    path + ".min_choices", "must be between 1 and the number of choices (" + choices + ")"));
+        }
+        if (max < 1 || max > choices) {
+            errors.add(new InvalidField(
+                    path + ".max_choices", "must be between 1 and the number of choices (" + choices + ")"));
+        }
+        if (min >= 1 && max >= 1 && max < min) {
+            errors.add(new InvalidField(path + ".max_choices", "must be at least min_choices (" + min + ")"));
         }
     }
 

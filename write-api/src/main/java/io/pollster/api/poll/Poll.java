@@ -23,18 +23,35 @@ record Poll(
         Instant closesAt,
         Instant closedAt,
         @Column("unique_slug") String slug,
+        /** {@link io.pollster.core.poll.Voters#value()}, as the column's CHECK has it. */
+        String voters,
+        /** {@link io.pollster.core.poll.ResultsVisibility#value()}. */
+        String resultsVisibility,
         @MappedCollection(idColumn = "poll_id", keyColumn = "order") List<Question> questions) {
 
     @Table("questions")
     record Question(
             @Id UUID questionId,
             @Column("question_text") String text,
+            int minChoices,
+            int maxChoices,
             @MappedCollection(idColumn = "question_id", keyColumn = "position") List<Choice> choices) {}
 
     @Table("choices")
     record Choice(@Id UUID choiceId, @Column("choice_text") String text) {}
 
     Poll withSlug(String newSlug) {
-        return new Poll(pollId, creatorId, title, description, createdAt, closesAt, closedAt, newSlug, questions);
+        return new Poll(
+                pollId,
+                creatorId,
+                title,
+                description,
+                createdAt,
+                closesAt,
+                closedAt,
+                newSlug,
+                voters,
+                resultsVisibility,
+                questions);
     }
 }

@@ -4,6 +4,8 @@ import io.pollster.api.problem.ProblemException;
 import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
+import io.pollster.core.poll.ResultsVisibility;
+import io.pollster.core.poll.Voters;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -110,7 +112,12 @@ class PollService {
             List<Poll.Choice> choices = question.choices().stream()
                     .map(text -> new Poll.Choice(UUID.randomUUID(), text))
                     .toList();
-            questions.add(new Poll.Question(UUID.randomUUID(), question.text(), choices));
+            questions.add(new Poll.Question(
+                    UUID.randomUUID(),
+                    question.text(),
+                    question.minChoicesOrDefault(),
+                    question.maxChoicesOrDefault(),
+                    choices));
         }
         Instant closesAt =
                 request.closesAt() == null ? null : request.closesAt().truncatedTo(ChronoUnit.MICROS);
@@ -123,7 +130,22 @@ class PollService {
                 closesAt,
                 null,
                 null,
+                voters(request).value(),
+                resultsVisibility(request).value(),
                 questions);
+    }
+
+    private static Voters voters(CreatePollRequest request) {
+        // validated: an absent setting is the default, a present one a known value
+        return request.voters() == null
+                ? Voters.USER
+                : Voters.of(request.voters()).orElseThrow();
+    }
+
+    private static ResultsVisibility resultsVisibility(CreatePollRequest request) {
+        return request.resultsVisibility() == null
+                ? ResultsVisibility.ALWAYS
+                : ResultsVisibility.of(request.resultsVisibility()).orElseThrow();
     }
 
     private static PollDefinition definition(Poll poll) {
@@ -135,6 +157,8 @@ class PollService {
                     question.questionId(),
                     question.text(),
                     order,
+                    question.minChoices(),
+                    question.maxChoices(),
                     question.choices().stream()
                             .map(choice -> new PollDefinition.Choice(choice.choiceId(), choice.text()))
                             .toList()));
@@ -148,6 +172,8 @@ class PollService {
                 poll.createdAt(),
                 poll.closesAt(),
                 poll.closedAt(),
+                Voters.of(poll.voters()).orElseThrow(),
+                ResultsVisibility.of(poll.resultsVisibility()).orElseThrow(),
                 questions);
     }
 

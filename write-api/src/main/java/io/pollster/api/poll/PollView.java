@@ -2,6 +2,8 @@ package io.pollster.api.poll;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.pollster.core.poll.PollDefinition;
+import io.pollster.core.poll.ResultsVisibility;
+import io.pollster.core.poll.Voters;
 import io.pollster.core.results.Results;
 import java.time.Instant;
 import java.util.List;
@@ -17,10 +19,13 @@ record PollView(
         Instant createdAt,
         Instant closesAt,
         Instant closedAt,
+        Voters voters,
+        ResultsVisibility resultsVisibility,
         List<QuestionView> questions,
         @JsonInclude(JsonInclude.Include.NON_NULL) Results results) {
 
-    record QuestionView(UUID questionId, String text, int order, List<ChoiceView> choices) {}
+    record QuestionView(
+            UUID questionId, String text, int order, int minChoices, int maxChoices, List<ChoiceView> choices) {}
 
     record ChoiceView(UUID choiceId, String text) {}
 
@@ -38,11 +43,15 @@ record PollView(
                 poll.createdAt(),
                 poll.closesAt(),
                 poll.closedAt(),
+                poll.voters(),
+                poll.resultsVisibility(),
                 poll.questions().stream()
                         .map(q -> new QuestionView(
                                 q.questionId(),
                                 q.text(),
                                 q.order(),
+                                q.minChoices(),
+                                q.maxChoices(),
                                 q.choices().stream()
                                         .map(c -> new ChoiceView(c.choiceId(), c.text()))
                                         .toList()))
