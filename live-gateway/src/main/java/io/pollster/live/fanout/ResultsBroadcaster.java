@@ -101,6 +101,15 @@ public class ResultsBroadcaster implements DisposableBean {
     }
 
     /**
+     * Opens this node's pub/sub connection if it has none yet (the first viewer), so that a handshake
+     * can be refused with 503 while Redis is out of reach, before it is upgraded or its event stream
+     * started; once open, Lettuce reconnects it by itself and {@link #watch} needs Redis no more.
+     */
+    public void ensureConnected() {
+        pubSub();
+    }
+
+    /**
      * Starts sending {@code poll}'s results to {@code viewer}: the current results first, then every
      * change, until the viewer disconnects or the poll closes.
      */

@@ -51,6 +51,8 @@ class ResultsSseController {
             return;
         }
         try {
+            // before the stream starts: Redis out of reach is answered 503 (core's StoreOutageResolver)
+            broadcaster.ensureConnected();
             start(poll.get(), request, response, slot.get());
         } catch (IOException | RuntimeException e) {
             slot.get().run();

@@ -100,6 +100,10 @@ class ResultsWebSocketController implements DisposableBean {
         Runnable release = slot.get();
         try {
             Optional<PollDefinition> poll = broadcaster.find(idOrSlug);
+            if (poll.isPresent()) {
+                // a store out of reach fails the handshake here, answered 503 (core's StoreOutageResolver)
+                broadcaster.ensureConnected();
+            }
             response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
             response.setHeader("Upgrade", "websocket");
             response.setHeader("Connection", "Upgrade");
