@@ -222,6 +222,56 @@ public final class PollFixtures {
         return new Poll(pollId, creatorId, slug, List.copyOf(questions));
     }
 
+    /**
+     * Records {@code voters} votes straight in PostgreSQL, in one transaction, as the ingester leaves them:
+     * each voter (a new user id) answers every question of the poll, voter {@code i} picking choice
+     * {@code i mod choices}, one second apart by {@code submitted_at}; then every {@code choice_counts} row
+     * of the poll is set to the number of responses of its choice. A million voters take seconds to
+     * insert, where going through the API would take many minutes.
+     *
+     * @return the number of responses inserted (voters × questions)
+     */
+    public long recordVotes(Poll poll, int voters) {
+        String salt = UUID.randomUUID().toString();
+        long inserted = 0;
+        try (Connection db = connections.open()) {
+            db.setAutoCommit(false);
+            try (PreparedStatement responses = db.prepareStatement(
+                            """
+                            INSERT INTO responses (response_id, poll_id, question_id, choice_id, user_id, vote_id,
+                                                   submitted_at, ip_address)
+                            SELECT gen_random_uuid(), ?, ?, (?::uuid[])[i % ? + 1],
+                                   md5(? || ':user:' || i)::uuid, md5(? || ':vote:' || i)::uuid,
+                                   timestamptz '2026-01-01 00:00:00Z' + make_interval(secs => i), '192.0.2.1'
+                            FROM generate_series(0, ? - 1) AS i
+                            """);
+                    PreparedStatement counts = db.prepareStatement(
+                            """
+                            UPDATE choice_counts cc
+                            SET count = (SELECT count(*) FROM responses r WHERE r.choice_id = cc.choice_id)
+                            WHERE cc.poll_id = ?
+                            """)) {
+                for (Question question : poll.questions()) {
+                    responses.setObject(1, poll.pollId());
+                    responses.setObject(2, question.questionId());
+                    responses.setArray(
+                            3, db.createArrayOf("uuid", question.choiceIds().toArray()));
+                    responses.setInt(4, question.choiceIds().size());
+                    responses.setString(5, salt);
+                    responses.setString(6, salt);
+                    responses.setInt(7, voters);
+                    inserted += responses.executeUpdate();
+                }
+                counts.setObject(1, poll.pollId());
+                counts.executeUpdate();
+            }
+            db.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot record votes on test poll " + poll.pollId(), e);
+        }
+        return inserted;
+    }
+
     /** Closes the poll now, as {@code POST /api/polls/{id}/close} does. */
     public void close(UUID pollId) {
         try (Connection db = connections.open();

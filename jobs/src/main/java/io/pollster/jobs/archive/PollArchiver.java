@@ -2,6 +2,8 @@ package io.pollster.jobs.archive;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pollster.core.csv.CsvWriter;
+import io.pollster.core.csv.ResponsesCsv;
 import io.pollster.core.json.PollsterJson;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
@@ -16,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -173,42 +174,14 @@ class PollArchiver {
     }
 
     private long writeResponses(UUID pollId, int attempt, Writer out) {
-        long[] rows = {0};
-        try {
-            out.write(ResponsesCsv.HEADER);
-            out.write("\r\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        streaming.query(
-                """
-                SELECT response_id, vote_id, question_id, choice_id, user_id, submitted_at, ip_address
-                FROM responses WHERE poll_id = ? ORDER BY submitted_at, response_id
-                """,
-                rs -> {
-                    try {
-                        ResponsesCsv.writeRow(
-                                out,
-                                rs.getString("response_id"),
-                                rs.getString("vote_id"),
-                                rs.getString("question_id"),
-                                rs.getString("choice_id"),
-                                rs.getString("user_id"),
-                                rs.getObject("submitted_at", OffsetDateTime.class)
-                                        .toInstant()
-                                        .toString(),
-                                rs.getString("ip_address"));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                    if (++rows[0] % properties.progressEvery() == 0) {
-                        log.info("Archiving poll {}: {} responses written", pollId, rows[0]);
-                        extendLease(pollId, attempt);
-                    }
-                },
-                pollId);
-        rowsArchived.increment(rows[0]);
-        return rows[0];
+        long rows = ResponsesCsv.write(streaming, pollId, ResponsesCsv.ARCHIVE, new CsvWriter(out), written -> {
+            if (written % properties.progressEvery() == 0) {
+                log.info("Archiving poll {}: {} responses written", pollId, written);
+                extendLease(pollId, attempt);
+            }
+        });
+        rowsArchived.increment(rows);
+        return rows;
     }
 
     // a long archive keeps its lease, so no other instance starts the same poll over
