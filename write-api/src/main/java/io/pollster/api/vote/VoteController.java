@@ -76,10 +76,8 @@ class VoteController {
 
     @PostMapping
     @ApiResponse(responseCode = "202", description = "Accepted; counted within moments")
-    @ApiResponse(
-            responseCode = "400",
-            description = "validation (also: a device poll without a valid X-Device-Id), malformed-request")
-    @ApiResponse(responseCode = "401", description = "unauthenticated: a user poll without a user")
+    @ApiResponse(responseCode = "400", description = "validation, malformed-request")
+    @ApiResponse(responseCode = "401", description = "unauthenticated")
     @ApiResponse(responseCode = "404", description = "not-found")
     @ApiResponse(responseCode = "409", description = "poll-closed, already-voted")
     @ApiResponse(responseCode = "422", description = "validation")
