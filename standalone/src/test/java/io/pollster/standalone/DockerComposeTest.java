@@ -98,7 +98,8 @@ class DockerComposeTest {
     /**
      * What the topology test found missing, checked where every build sees it: without Host, nginx
      * sends the upstream's name ({@code live_gateway}), which Tomcat refuses; without the blank
-     * X-User-Id a client could choose its identity through the load balancer.
+     * X-User-Id a client could choose its identity through the load balancer; with its own
+     * X-Forwarded-For passed on (nginx's {@code $proxy_add_x_forwarded_for}), its address.
      */
     @Test
     void everyLocationPassesHostAndClientAddressAndDropsAClientsUserId() throws IOException {
@@ -111,11 +112,13 @@ class DockerComposeTest {
             assertThat(locations.group(2))
                     .as("location %s", location)
                     .contains("proxy_set_header Host $host;")
-                    .contains("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;")
+                    // the address nginx sees replaces a client's own X-Forwarded-For, never follows it
+                    .contains("proxy_set_header X-Forwarded-For $remote_addr;")
                     .contains("proxy_set_header X-Forwarded-Proto $scheme;")
                     .contains("proxy_set_header X-User-Id \"\";");
         }
         assertThat(seen).containsExactlyInAnyOrder("/api/notifications", "/api/", "/ws/", "/sse/");
+        assertThat(nginx).doesNotContain("$proxy_add_x_forwarded_for");
     }
 
     @Test

@@ -160,6 +160,38 @@ public abstract class TopologyScenarios {
                 .isEqualTo(real.toString());
     }
 
+    /**
+     * An {@code ip} poll through the load balancer: nginx names the client by the address it sees, so a
+     * client that sends its own {@code X-Forwarded-For} cannot pass for another voter.
+     */
+    @Test
+    @Order(2)
+    void aClientChosenForwardedForIsNotItsAddress() throws Exception {
+        String body = "{\"title\":\"From where?\",\"voters\":\"ip\","
+                + "\"questions\":[{\"text\":\"Pick\",\"choices\":[\"a\",\"b\"]}]}";
+        HttpResponse<String> created =
+                client.post(UUID.randomUUID(), "/api/polls", body, java.util.function.UnaryOperator.identity());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        Poll poll = Poll.of(PollsterClient.JSON.readTree(created.body()));
+        Map.Entry<String, List<String>> question =
+                poll.choicesByQuestion().entrySet().iterator().next();
+
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            String vote = "{\"answers\":[{\"question_id\":\"" + question.getKey() + "\",\"choice_id\":\""
+                    + question.getValue().get(i) + "\"}]}";
+            // no user: an anonymous vote, each claiming an address of its own
+            answers.add(client.send(client.request("/api/polls/" + poll.id() + "/votes")
+                    .header("Content-Type", "application/json")
+                    .header("X-Forwarded-For", "203.0.113." + (10 + i))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(vote))));
+        }
+
+        assertThat(answers.get(0).statusCode()).as(answers.get(0).body()).isEqualTo(202);
+        assertThat(answers.get(1).statusCode()).as(answers.get(1).body()).isEqualTo(409);
+        assertThat(answers.get(1).body()).contains("/problems/already-voted");
+    }
+
     @Test
     @Order(3)
     void oneInstanceOfEachServiceKilledUnderLoadLosesNothing() throws Exception {

@@ -38,9 +38,6 @@ final class CurrentUserResolver implements HandlerMethodArgumentResolver {
         if (parameter.getParameterType() == Optional.class) {
             return user;
         }
-        return user.orElseThrow(() -> new UnauthenticatedException(
-                mode == IdentityProperties.Mode.JWT
-                        ? "A bearer token is required (Authorization: Bearer <JWT>)"
-                        : "Header " + CurrentUser.HEADER + " is missing"));
+        return user.orElseThrow(() -> UnauthenticatedException.noUser(mode));
     }
 }

@@ -13,4 +13,12 @@ public class UnauthenticatedException extends ErrorResponseException {
     public UnauthenticatedException(String detail) {
         super(ProblemType.UNAUTHENTICATED.status(), ProblemType.UNAUTHENTICATED.detail(detail), null);
     }
+
+    /** A request that needs a user came without one, in the words of the identity mode. */
+    public static UnauthenticatedException noUser(IdentityProperties.Mode mode) {
+        return new UnauthenticatedException(
+                mode == IdentityProperties.Mode.JWT
+                        ? "A bearer token is required (Authorization: Bearer <JWT>)"
+                        : "Header " + CurrentUser.HEADER + " is missing");
+    }
 }

@@ -1,6 +1,7 @@
 package io.pollster.core.identity;
 
 import io.pollster.core.poll.PollDefinitions;
+import io.pollster.core.poll.Voters;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -49,6 +50,23 @@ public final class VoterIds {
         }
         this.key = new SecretKeySpec(bytes, HMAC);
         mac(); // fail now, not on the first vote, if the JVM lacks HMAC-SHA256
+    }
+
+    /**
+     * The voter id of a request on a poll whose voters are {@code voters}: the user in a {@code user}
+     * poll, the id of the {@link #DEVICE_HEADER} value in a {@code device} poll, of the client address
+     * in an {@code ip} poll. Empty when the request has none (no user; no or a malformed device id).
+     *
+     * @param deviceIdHeader the request's {@link #DEVICE_HEADER}, or null
+     * @param clientAddress the request's client address: {@code getRemoteAddr()}, which names the
+     *     client behind a trusted proxy only (core's server defaults)
+     */
+    public Optional<UUID> voterOf(Voters voters, Optional<UUID> user, String deviceIdHeader, String clientAddress) {
+        return switch (voters) {
+            case USER -> user;
+            case DEVICE -> parseDeviceId(deviceIdHeader).map(this::ofDevice);
+            case IP -> ofAddress(clientAddress);
+        };
     }
 
     /** The voter id of the device that sent {@code deviceId} in {@link #DEVICE_HEADER}. */

@@ -20,6 +20,8 @@ public final class VoteStreamEntry {
     public static final String CHOICE_ID = "choice_id";
     public static final String USER_ID = "user_id";
     public static final String SUBMITTED_AT = "submitted_at";
+    /** Only in entries of anonymous votes whose address is kept; absent otherwise. */
+    public static final String IP_ADDRESS = "ip_address";
 
     private VoteStreamEntry() {}
 
@@ -31,6 +33,9 @@ public final class VoteStreamEntry {
         fields.put(CHOICE_ID, event.choiceId().toString());
         fields.put(USER_ID, event.userId().toString());
         fields.put(SUBMITTED_AT, event.submittedAt().toString());
+        if (event.ipAddress() != null) {
+            fields.put(IP_ADDRESS, event.ipAddress());
+        }
         return fields;
     }
 
@@ -47,7 +52,8 @@ public final class VoteStreamEntry {
                     uuid(fields, QUESTION_ID),
                     uuid(fields, CHOICE_ID),
                     uuid(fields, USER_ID),
-                    instant(required(fields, SUBMITTED_AT)));
+                    instant(required(fields, SUBMITTED_AT)),
+                    fields.get(IP_ADDRESS));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("unreadable vote entry " + fields + ": " + e.getMessage(), e);
         }

@@ -74,9 +74,9 @@ class VoteBatchWriter {
 
     private Set<UUID> insertResponses(List<Map.Entry<UUID, VoteEvent>> rows) {
         StringBuilder sql = new StringBuilder(
-                "INSERT INTO responses (response_id, poll_id, question_id, choice_id, user_id, vote_id, submitted_at) VALUES ");
+                "INSERT INTO responses (response_id, poll_id, question_id, choice_id, user_id, vote_id, submitted_at, ip_address) VALUES ");
         for (int i = 0; i < rows.size(); i++) {
-            sql.append(i == 0 ? "(?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?)");
+            sql.append(i == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)");
         }
         sql.append(" ON CONFLICT DO NOTHING RETURNING response_id");
         Set<UUID> inserted = new HashSet<>(rows.size() * 2);
@@ -93,6 +93,7 @@ class VoteBatchWriter {
                         ps.setObject(p++, e.userId());
                         ps.setObject(p++, e.voteId());
                         ps.setObject(p++, e.submittedAt().atOffset(ZoneOffset.UTC));
+                        ps.setString(p++, e.ipAddress());
                     }
                 },
                 rs -> {

@@ -3,11 +3,15 @@ package io.pollster.api.vote;
 import io.pollster.api.problem.InvalidField;
 import io.pollster.api.problem.ProblemException;
 import io.pollster.core.identity.CurrentUser;
+import io.pollster.core.identity.IdentityProperties;
+import io.pollster.core.identity.UnauthenticatedException;
+import io.pollster.core.identity.VoterIds;
 import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +33,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /api/polls/{poll_id}/votes} and the vote status (docs/api.md "Votes"). A vote is checked
  * against the cached poll, then the Lua script checks duplicates and enqueues it atomically; nothing
- * touches PostgreSQL on this path.
+ * touches PostgreSQL on this path. The voter is the user, or in an anonymous poll the id {@link
+ * VoterIds} derives from the device id or the client address: the same check and the same PostgreSQL
+ * constraint tell duplicates apart either way.
  */
 @RestController
 @RequestMapping("/api/polls/{pollId}/votes")
@@ -45,29 +51,49 @@ class VoteController {
     private final VoteStatusReader statuses;
     private final VoteMetrics metrics;
     private final Clock clock;
+    private final VoterIds voterIds;
+    private final IdentityProperties.Mode identityMode;
+    private final boolean storeIpAddress;
 
     VoteController(
-            PollCatalog polls, VoteEnqueuer enqueuer, VoteStatusReader statuses, VoteMetrics metrics, Clock clock) {
+            PollCatalog polls,
+            VoteEnqueuer enqueuer,
+            VoteStatusReader statuses,
+            VoteMetrics metrics,
+            Clock clock,
+            VoterIds voterIds,
+            IdentityProperties identity,
+            VotesProperties votes) {
         this.polls = polls;
         this.enqueuer = enqueuer;
         this.statuses = statuses;
         this.metrics = metrics;
         this.clock = clock;
+        this.voterIds = voterIds;
+        this.identityMode = identity.mode();
+        this.storeIpAddress = votes.storeIpAddress();
     }
 
     @PostMapping
     @ApiResponse(responseCode = "202", description = "Accepted; counted within moments")
     @ApiResponse(responseCode = "400", description = "validation, malformed-request")
+    @ApiResponse(responseCode = "401", description = "unauthenticated")
     @ApiResponse(responseCode = "404", description = "not-found")
     @ApiResponse(responseCode = "409", description = "poll-closed, already-voted")
     @ApiResponse(responseCode = "422", description = "validation")
     ResponseEntity<VoteAccepted> vote(
             @PathVariable String pollId,
-            @CurrentUser UUID userId,
+            @CurrentUser Optional<UUID> user,
+            @RequestHeader(name = VoterIds.DEVICE_HEADER, required = false) String deviceId,
             @RequestHeader(name = IDEMPOTENCY_HEADER, required = false) String idempotencyKey,
-            @RequestBody(required = false) VoteRequest request) {
+            @RequestBody(required = false) VoteRequest request,
+            HttpServletRequest http) {
+        if (user.isEmpty()) {
+            // without a user only an anonymous poll takes the vote: say so before judging the body
+            requireAnonymous(pollId);
+        }
         try {
-            return accept(pollId, userId, idempotencyKey, request);
+            return accept(pollId, user, deviceId, http.getRemoteAddr(), idempotencyKey, request);
         } catch (ProblemException refused) {
             metrics.refused(refused.type().slug());
             throw refused;
@@ -75,16 +101,24 @@ class VoteController {
     }
 
     private ResponseEntity<VoteAccepted> accept(
-            String pollId, UUID userId, String idempotencyKey, VoteRequest request) {
+            String pollId,
+            Optional<UUID> user,
+            String deviceId,
+            String clientAddress,
+            String idempotencyKey,
+            VoteRequest request) {
         List<VoteRequest.Answer> answers = wellFormedAnswers(request);
         checkIdempotencyKey(idempotencyKey);
         PollDefinition poll = poll(pollId);
+        UUID voterId = voterId(poll, user, deviceId, clientAddress);
+        String ipAddress = poll.voters().anonymous() && storeIpAddress ? clientAddress : null;
         Instant now = clock.instant();
         if (poll.isClosedAt(now)) {
             throw new ProblemException(ProblemType.POLL_CLOSED, "This poll is closed to votes.");
         }
         checkAnswersFit(poll, answers);
-        VoteEnqueuer.Outcome outcome = enqueuer.enqueue(poll.pollId(), userId, answers, idempotencyKey, now);
+        VoteEnqueuer.Outcome outcome =
+                enqueuer.enqueue(poll.pollId(), voterId, answers, idempotencyKey, now, ipAddress);
         if (outcome instanceof VoteEnqueuer.Outcome.AlreadyVoted already) {
             throw new ProblemException(
                     ProblemType.ALREADY_VOTED,
@@ -112,6 +146,33 @@ class VoteController {
         }
         return statuses.read(poll.get(), vote.get())
                 .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No such vote."));
+    }
+
+    /** A request without a user: 401 unless the poll is anonymous (an unknown poll is 404 as ever). */
+    private void requireAnonymous(String pollId) {
+        Optional<PollDefinition> poll = PollDefinitions.parseUuid(pollId).flatMap(polls::find);
+        if (poll.isPresent() && !poll.get().voters().anonymous()) {
+            throw UnauthenticatedException.noUser(identityMode);
+        }
+    }
+
+    /** Who votes: the user, or the anonymous voter the device id or the client address stands for. */
+    private UUID voterId(PollDefinition poll, Optional<UUID> user, String deviceId, String clientAddress) {
+        Optional<UUID> voter = voterIds.voterOf(poll.voters(), user, deviceId, clientAddress);
+        if (voter.isPresent()) {
+            return voter.get();
+        }
+        throw switch (poll.voters()) {
+            case USER -> UnauthenticatedException.noUser(identityMode);
+            case DEVICE ->
+                ProblemException.invalid(List.of(new InvalidField(
+                        VoterIds.DEVICE_HEADER,
+                        "must be a UUID the client keeps (e.g. in a cookie): this poll counts one vote per device")));
+            // only a trusted proxy can set the address, and Tomcat's own is always an IP literal
+            case IP ->
+                ProblemException.invalid(
+                        List.of(new InvalidField("X-Forwarded-For", "names no client IP address: " + clientAddress)));
+        };
     }
 
     private PollDefinition poll(String pollId) {

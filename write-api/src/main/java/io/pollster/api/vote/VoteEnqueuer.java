@@ -35,7 +35,17 @@ class VoteEnqueuer {
         this.properties = properties;
     }
 
-    Outcome enqueue(UUID pollId, UUID userId, List<VoteRequest.Answer> answers, String idempotencyKey, Instant now) {
+    /**
+     * @param userId the user, or the anonymous voter's id
+     * @param ipAddress the client address to keep with an anonymous vote's responses, or null
+     */
+    Outcome enqueue(
+            UUID pollId,
+            UUID userId,
+            List<VoteRequest.Answer> answers,
+            String idempotencyKey,
+            Instant now,
+            String ipAddress) {
         int shard = shards.of(pollId);
         UUID voteId = UUID.randomUUID();
         String acceptedMarker = RedisKeys.acceptedVote(shard, voteId);
@@ -43,7 +53,7 @@ class VoteEnqueuer {
         keys.add(RedisKeys.voteStream(shard));
         keys.add(acceptedMarker);
         keys.add(idempotencyKey == null ? acceptedMarker : RedisKeys.voteIdempotency(shard, userId, idempotencyKey));
-        List<String> args = new ArrayList<>(answers.size() * 2 + 7);
+        List<String> args = new ArrayList<>(answers.size() * 2 + 8);
         args.add(voteId.toString());
         args.add(pollId.toString());
         args.add(userId.toString());
@@ -56,6 +66,7 @@ class VoteEnqueuer {
             args.add(answer.questionId().toString());
             args.add(answer.choiceId().toString());
         }
+        args.add(ipAddress == null ? "" : ipAddress);
         List<?> reply = redis.execute(ENQUEUE, keys, args.toArray());
         String verdict = String.valueOf(reply.get(0));
         String value = String.valueOf(reply.get(1));

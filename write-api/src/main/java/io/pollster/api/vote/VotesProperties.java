@@ -28,6 +28,9 @@ import org.springframework.validation.annotation.Validated;
  * @param workersPerShard consumers this instance runs on each shard's stream: a hot poll lives on
  *     one shard, and two transactions in flight keep PostgreSQL busy while the other batch is read
  *     or acknowledged
+ * @param storeIpAddress whether an anonymous vote ({@code voters} {@code device} or {@code ip}) keeps the
+ *     client address in {@code responses.ip_address}; off, the address never leaves the request (not in
+ *     Redis, not in PostgreSQL) and the column stays NULL. Users' votes never keep it
  */
 @ConfigurationProperties("pollster.votes")
 @Validated
@@ -41,4 +44,5 @@ public record VotesProperties(
         @DefaultValue("24h") Duration idempotencyTtl,
         @DefaultValue("1h") Duration acceptedTtl,
         @DefaultValue("true") boolean ingesterEnabled,
-        @DefaultValue("2") @Min(1) @Max(16) int workersPerShard) {}
+        @DefaultValue("2") @Min(1) @Max(16) int workersPerShard,
+        @DefaultValue("true") boolean storeIpAddress) {}

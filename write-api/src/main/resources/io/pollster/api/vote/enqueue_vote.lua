@@ -11,6 +11,8 @@
 -- ARGV[1] vote_id  ARGV[2] poll_id  ARGV[3] user_id  ARGV[4] submitted_at
 -- ARGV[5] body hash ('' = no Idempotency-Key)  ARGV[6] idempotency TTL s  ARGV[7] marker TTL s
 -- ARGV[6+2i] question_id and ARGV[7+2i] choice_id of answer i
+-- ARGV[last] the client address an anonymous vote keeps in responses.ip_address ('' = none); last,
+--            so the answers' positions do not depend on it
 --
 -- Returns {'accepted', vote_id} | {'replay', first vote_id} | {'key-reused', ''} |
 --         {'already-voted', question_id}
@@ -33,11 +35,19 @@ for i = 1, answers do
   end
 end
 
+local ip_address = ARGV[#ARGV]
 for i = 1, answers do
   redis.call('SADD', KEYS[3 + i], ARGV[3])
-  redis.call('XADD', KEYS[1], '*',
-    'vote_id', ARGV[1], 'poll_id', ARGV[2], 'question_id', ARGV[6 + 2 * i],
-    'choice_id', ARGV[7 + 2 * i], 'user_id', ARGV[3], 'submitted_at', ARGV[4])
+  if ip_address == '' then
+    redis.call('XADD', KEYS[1], '*',
+      'vote_id', ARGV[1], 'poll_id', ARGV[2], 'question_id', ARGV[6 + 2 * i],
+      'choice_id', ARGV[7 + 2 * i], 'user_id', ARGV[3], 'submitted_at', ARGV[4])
+  else
+    redis.call('XADD', KEYS[1], '*',
+      'vote_id', ARGV[1], 'poll_id', ARGV[2], 'question_id', ARGV[6 + 2 * i],
+      'choice_id', ARGV[7 + 2 * i], 'user_id', ARGV[3], 'submitted_at', ARGV[4],
+      'ip_address', ip_address)
+  end
 end
 -- '<poll_id> <answers>': the status endpoint reads 'recorded' only once every answer is in PostgreSQL
 redis.call('SET', KEYS[2], ARGV[2] .. ' ' .. answers, 'EX', ARGV[7])

@@ -123,6 +123,37 @@ class RateLimitIT {
         assertThat(polls.responses(poll.pollId())).isEqualTo(100);
     }
 
+    /** Anonymous voters have no user bucket: their address's bucket alone limits them, devices or not. */
+    @Test
+    void anonymousVotesFromOneAddressSpendItsBucketWhateverTheirDevices() throws Exception {
+        PollDefinition poll = polls.open(1, 2);
+        jdbc.sql("UPDATE polls SET voters = 'device' WHERE poll_id = ?")
+                .param(poll.pollId())
+                .update();
+        String address = randomAddress();
+        List<HttpResponse<String>> responses = new ArrayList<>();
+        for (int i = 0; i < 101; i++) {
+            responses.add(send(vote(poll, null)
+                    .header("X-Device-Id", UUID.randomUUID().toString())
+                    .header("X-Forwarded-For", address)));
+        }
+
+        assertThat(responses.subList(0, 100))
+                .allSatisfy(r -> assertThat(r.statusCode()).as(r.body()).isEqualTo(202));
+        assertRateLimited(responses.get(100));
+        String voters = RedisKeys.voters(
+                shards.of(poll.pollId()), poll.questions().get(0).questionId());
+        assertThat(redis.opsForSet().size(voters)).isEqualTo(100);
+        await().atMost(Duration.ofSeconds(60)).until(() -> polls.responses(poll.pollId()) == 100);
+        assertThat(polls.responses(poll.pollId())).isEqualTo(100);
+        // another address is not limited by this one's spending
+        assertThat(send(vote(poll, null)
+                                .header("X-Device-Id", UUID.randomUUID().toString())
+                                .header("X-Forwarded-For", randomAddress()))
+                        .statusCode())
+                .isEqualTo(202);
+    }
+
     @Test
     void aUserPastTheirVoteLimitIsRefusedOnAnyPoll() throws Exception {
         UUID user = UUID.randomUUID();
@@ -222,10 +253,11 @@ class RateLimitIT {
         PollDefinition.Question question = poll.questions().get(0);
         String body = "{\"answers\":[{\"question_id\":\"" + question.questionId() + "\",\"choice_id\":\""
                 + question.choices().get(0).choiceId() + "\"}]}";
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/polls/" + poll.pollId() + "/votes"))
-                .header("X-User-Id", user.toString())
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + port + "/api/polls/" + poll.pollId() + "/votes"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        return user == null ? request : request.header("X-User-Id", user.toString());
     }
 
     private HttpRequest.Builder createPoll(UUID user) {
