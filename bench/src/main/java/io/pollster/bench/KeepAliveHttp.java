@@ -30,21 +30,26 @@ final class KeepAliveHttp implements AutoCloseable {
 
     /** Sends a POST with a JSON body and returns the status; the body is read and dropped. */
     int post(String path, String userId, byte[] body) throws IOException {
-        return exchange(path, userId, body, null);
+        return exchange(path, "X-User-Id: " + userId, body, null);
     }
 
     /** Same as {@link #post} but keeps the body. */
     int post(String path, String userId, byte[] body, ByteArrayOutputStream responseBody) throws IOException {
-        return exchange(path, userId, body, responseBody);
+        return exchange(path, "X-User-Id: " + userId, body, responseBody);
     }
 
-    private int exchange(String path, String userId, byte[] body, ByteArrayOutputStream responseBody)
+    /** A POST whose user is a bearer token (pollster.identity.mode=jwt); the body is read and dropped. */
+    int postWithToken(String path, String token, byte[] body) throws IOException {
+        return exchange(path, "Authorization: Bearer " + token, body, null);
+    }
+
+    private int exchange(String path, String identity, byte[] body, ByteArrayOutputStream responseBody)
             throws IOException {
         if (socket == null) {
             connect();
         }
         String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
-                + "\r\nContent-Type: application/json\r\nX-User-Id: " + userId + "\r\nContent-Length: " + body.length
+                + "\r\nContent-Type: application/json\r\n" + identity + "\r\nContent-Length: " + body.length
                 + "\r\n\r\n";
         try {
             out.write(head.getBytes(StandardCharsets.US_ASCII));

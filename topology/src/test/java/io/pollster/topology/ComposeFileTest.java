@@ -31,6 +31,27 @@ class ComposeFileTest {
     }
 
     @Test
+    void theClusterOverrideFormsTheClusterOfTheNodesEveryServiceIsGiven() {
+        ComposeFile cluster = ComposeFile.read(
+                List.of(Path.of("..", "docker-compose.yml"), Path.of("..", "docker-compose.cluster.yml")));
+        String create = String.join(" ", cluster.entrypoint("redis-cluster"));
+        List<String> created = List.of(
+                create.replaceAll(".*--cluster create (.*?) --.*", "$1").trim().split(" "));
+        for (String service : List.of("write-api", "live-gateway", "jobs", "cdc-projector")) {
+            assertThat(cluster.environment(service).get(ClusterRedis.NODES_VARIABLE))
+                    .as(service)
+                    .isEqualTo(String.join(",", created));
+        }
+        for (String node : created) {
+            assertThat(cluster.command(node.substring(0, node.indexOf(':'))))
+                    .as(node)
+                    .startsWith("redis-server")
+                    .containsSequence("--cluster-enabled", "yes")
+                    .containsSequence("--appendonly", "yes");
+        }
+    }
+
+    @Test
     void interpolationTakesTheEnvironmentOrTheDefault() {
         assertThat(ComposeFile.interpolate("${POLLSTER_NO_SUCH_VARIABLE:-fallback}"))
                 .isEqualTo("fallback");

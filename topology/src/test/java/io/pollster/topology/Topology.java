@@ -186,6 +186,11 @@ public final class Topology implements AutoCloseable {
         return dir;
     }
 
+    /** The repository whose jars, compose files and {@code deploy/} this topology runs. */
+    public Path root() {
+        return settings.root;
+    }
+
     public ComposeFile compose() {
         return compose;
     }

@@ -271,7 +271,7 @@ public abstract class TopologyScenarios {
     }
 
     /** {@code perKind} WebSocket and as many SSE viewers, half by id and half by slug. */
-    private List<LiveViewer> viewers(Poll poll, int perKind) {
+    protected List<LiveViewer> viewers(Poll poll, int perKind) {
         List<LiveViewer> viewers = new ArrayList<>();
         for (int i = 0; i < perKind; i++) {
             String ref = i % 2 == 0 ? poll.id() : poll.slug();
@@ -298,12 +298,12 @@ public abstract class TopologyScenarios {
                         projector -> projector != null);
     }
 
-    private static void awaitAccepted(IntSupplier accepted, int atLeast) {
+    protected static void awaitAccepted(IntSupplier accepted, int atLeast) {
         await("at least " + atLeast + " accepted votes").atMost(PATIENCE).until(() -> accepted.getAsInt() >= atLeast);
     }
 
     /** Results through the load balancer (both write-apis answer in turn) and PostgreSQL agree exactly. */
-    private void awaitCounts(Poll poll, Map<String, Long> expected, int users) throws Exception {
+    protected void awaitCounts(Poll poll, Map<String, Long> expected, int users) throws Exception {
         await("the exact counts through the load balancer")
                 .atMost(PATIENCE)
                 .pollInterval(Duration.ofMillis(500))
@@ -318,7 +318,7 @@ public abstract class TopologyScenarios {
         assertThat(postgresCounts(poll)).as("responses rows in PostgreSQL").isEqualTo(expected);
     }
 
-    private void awaitClosingMessages(List<LiveViewer> viewers, Map<String, Long> expected, int users) {
+    protected void awaitClosingMessages(List<LiveViewer> viewers, Map<String, Long> expected, int users) {
         await("every viewer gets the closing message").atMost(PATIENCE).until(() -> viewers.stream()
                 .allMatch(v -> v.closing() != null));
         for (LiveViewer viewer : viewers) {
@@ -343,7 +343,7 @@ public abstract class TopologyScenarios {
      * The creator's inbox holds one milestone notification per threshold the poll's total reached
      * (jobs' defaults: 100, 1,000, 10,000, …), each once however often anything crashed.
      */
-    private void awaitMilestoneNotifications(UUID creator, Poll poll, long totalVotes) {
+    protected void awaitMilestoneNotifications(UUID creator, Poll poll, long totalVotes) {
         List<String> thresholds = new ArrayList<>();
         for (long threshold = FIRST_MILESTONE; threshold <= totalVotes; threshold *= 10) {
             thresholds.add(String.format(Locale.US, "%,d", threshold));
