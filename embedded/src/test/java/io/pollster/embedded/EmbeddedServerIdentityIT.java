@@ -13,19 +13,21 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A start of the embedded PostgreSQL on a data directory and port where some other postmaster already
- * answers. zonky only waits for {@code SELECT 1} on the port, so before these checks such a start
+ * Which server on our port is ours. A start of the embedded PostgreSQL on a data directory and port
+ * where some other postmaster already answers. zonky only waits for {@code SELECT 1} on the port, so before these checks such a start
  * "succeeded" against the other server, with no postmaster of ours in the pid file: the supervisor
  * logged "Embedded postgres restarted (pid -1)" and found it gone again, every check interval, while
- * the ingester could not get on (seen after a whole-tree SIGKILL in ProcessTreeKillFaultIT).
+ * the ingester could not get on (seen after a whole-tree SIGKILL in ProcessTreeKillFaultIT). And a
+ * Redis on our port is shut down as an orphan only when it works on our files.
  */
-class EmbeddedPostgresOrphansIT {
+class EmbeddedServerIdentityIT {
 
     @TempDir
     Path dir;
@@ -103,6 +105,27 @@ class EmbeddedPostgresOrphansIT {
             }
         }
         throw new IllegalStateException("server holder exited with " + holder.waitFor());
+    }
+
+    @Test
+    void aRedisOfOtherFilesOnOurPortIsLeftRunningAndTheStartFails() {
+        int port = FreePorts.pick();
+        EmbeddedRedisServer other = new EmbeddedRedisServer(dir.resolve("other"), port, true).start();
+        EmbeddedRedisServer ours = new EmbeddedRedisServer(dir.resolve("ours"), port, true);
+        try {
+            long otherPid = other.pid();
+
+            assertThatThrownBy(ours::start)
+                    .hasStackTraceContaining("is held by a Redis that does not work in")
+                    .hasStackTraceContaining("port " + port);
+
+            assertThat(ours.isRunning()).isFalse();
+            assertThat(other.pid()).as("the other Redis").isEqualTo(otherPid);
+            assertThat(Resp.firstLine(port, Duration.ofSeconds(5), "PING")).isEqualTo("+PONG");
+        } finally {
+            ours.stop();
+            other.stop();
+        }
     }
 
     /** The pid of a process that has exited and been reaped. */
