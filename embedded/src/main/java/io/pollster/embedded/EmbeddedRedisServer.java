@@ -110,7 +110,8 @@ public final class EmbeddedRedisServer implements EmbeddedServer {
             }
             if ("+PONG".equals(Resp.firstLine(port, Duration.ofMillis(500), "PING"))) {
                 long answering = processIdOnPort();
-                if (answering == started.pid()) {
+                // setsid execs in place, unless it had to fork: then redis-server is its child
+                if (answering == started.pid() || started.descendants().anyMatch(child -> child.pid() == answering)) {
                     return;
                 }
                 if (answering > 0) {
