@@ -5,8 +5,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +80,7 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
                     .setServerConfig("full_page_writes", onWhenDurable)
                     .setServerConfig("shared_buffers", "256MB")
                     .start();
+            requireOurPostmaster();
             log.info("Embedded PostgreSQL 17 (postmaster pid {}) on port {} with data in {}", pid(), port, dataDir);
             return this;
         } catch (IOException e) {
@@ -82,36 +89,91 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     }
 
     /**
-     * pg_ctl daemonizes the postmaster, so a JVM killed with SIGKILL leaves it running on our data
-     * directory. Our caller already holds the data-directory lock, so such a postmaster is an orphan of
-     * a dead Pollster: stop it (fast shutdown keeps every committed transaction) and start afresh.
+     * zonky's start only waits until something on our port answers {@code SELECT 1}. If that is not a
+     * postmaster of our data directory (its pid file names none: another server held the port, or a
+     * postmaster lost its pid file), the start failed; reporting it as a success would have the
+     * supervisor "restart" a server that never ran, every check interval.
      */
-    private void stopOrphanedPostmaster() throws IOException {
-        long postmasterPid = postmasterPidFromFile();
-        if (postmasterPid <= 0) {
+    private void requireOurPostmaster() throws IOException {
+        if (answersFromOurDataDirectory() && isRunning()) {
             return;
         }
-        if (Processes.isRunning(postmasterPid)
-                && Processes.command(postmasterPid).contains("postgres")) {
-            log.warn("Stopping orphaned PostgreSQL (pid {}) left on {} by a previous run", postmasterPid, dataDir);
-            // SIGTERM is a smart shutdown: the dead JVM's sessions are gone, every commit is kept
-            ProcessHandle.of(postmasterPid).ifPresent(ProcessHandle::destroy);
-            // not our child: once it exits it may linger as a zombie, which onExit() would wait for forever
-            long deadline = System.nanoTime() + ORPHAN_STOP_TIMEOUT.toNanos();
-            try {
-                while (Processes.isRunning(postmasterPid)) {
+        EmbeddedPostgres started = postgres;
+        postgres = null;
+        try {
+            started.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("Releasing a PostgreSQL start that did not take: {}", e.toString());
+        }
+        throw new IOException("PostgreSQL answered on port " + port + ", but postmaster.pid in " + dataDir
+                + " names no postmaster running there (another server holds the port?)");
+    }
+
+    /** Whether the server on our port says its data directory is ours (the pid file can lag behind). */
+    private boolean answersFromOurDataDirectory() {
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet answer = statement.executeQuery("SELECT current_setting('data_directory')")) {
+            return answer.next() && Path.of(answer.getString(1)).toRealPath().equals(dataDir.toRealPath());
+        } catch (SQLException | IOException e) {
+            log.debug("Cannot tell whose PostgreSQL answers on port {}: {}", port, e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * pg_ctl daemonizes the postmaster, so a JVM killed with SIGKILL leaves it running on our data
+     * directory. Our caller already holds the data-directory lock, so such a postmaster is an orphan of
+     * a dead Pollster: stop it (fast shutdown: it ends whatever sessions it still has, and keeps every
+     * commit) and start afresh. Orphans are found by the pid file and by their working directory, the data
+     * directory: a postmaster a dying JVM started while the pid file named another, or whose pid file
+     * was removed, still holds our port, and a new postmaster could never bind it.
+     */
+    private void stopOrphanedPostmaster() throws IOException {
+        Set<Long> orphans = new LinkedHashSet<>(Processes.postmastersOn(dataDir));
+        long fromFile = postmasterPidFromFile();
+        if (fromFile > 0 && Processes.isPostgresOn(fromFile, dataDir)) {
+            orphans.add(fromFile);
+        }
+        for (long orphan : orphans) {
+            log.warn("Stopping orphaned PostgreSQL (pid {}) left on {} by a previous run", orphan, dataDir);
+            fastShutdown(orphan);
+        }
+        // not our children: once they exit they may linger as zombies, which onExit() would wait for forever
+        long deadline = System.nanoTime() + ORPHAN_STOP_TIMEOUT.toNanos();
+        try {
+            for (long orphan : orphans) {
+                while (Processes.isRunning(orphan)) {
                     if (System.nanoTime() > deadline) {
-                        throw new IOException("orphaned PostgreSQL " + postmasterPid + " on " + dataDir
+                        throw new IOException("orphaned PostgreSQL " + orphan + " on " + dataDir
                                 + " did not stop within " + ORPHAN_STOP_TIMEOUT);
                     }
                     TimeUnit.MILLISECONDS.sleep(100);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while stopping orphaned PostgreSQL " + postmasterPid, e);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping orphaned PostgreSQL on " + dataDir, e);
         }
         clearStalePidFile();
+    }
+
+    /** SIGINT, PostgreSQL's fast shutdown; SIGTERM (smart: waits for its sessions) where kill is missing. */
+    private static void fastShutdown(long postmaster) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(postmaster))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0) {
+                return;
+            }
+        } catch (IOException e) {
+            log.debug("kill -INT {} failed: {}", postmaster, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ProcessHandle.of(postmaster).ifPresent(ProcessHandle::destroy);
     }
 
     /**
@@ -126,9 +188,13 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
         if (lines.isEmpty()) {
             return;
         }
-        long postmasterPid = Long.parseLong(lines.get(0).trim());
-        if (Processes.isRunning(postmasterPid)
-                && Processes.command(postmasterPid).contains("postgres")) {
+        long postmasterPid;
+        try {
+            postmasterPid = Long.parseLong(lines.get(0).trim());
+        } catch (NumberFormatException halfWritten) {
+            return; // a postmaster is writing it right now
+        }
+        if (Processes.isPostgresOn(postmasterPid, dataDir)) {
             return; // a live postmaster: not stale
         }
         if (ProcessHandle.of(postmasterPid).isEmpty()) {
@@ -185,7 +251,7 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
             return false;
         }
         long postmasterPid = postmasterPidFromFile();
-        return postmasterPid > 0 && Processes.isRunning(postmasterPid);
+        return postmasterPid > 0 && Processes.isPostgresOn(postmasterPid, dataDir);
     }
 
     /** The postmaster's pid, or -1 when it does not run. */

@@ -109,7 +109,17 @@ public final class EmbeddedRedisServer implements EmbeddedServer {
                         + "; its output is in " + dataDir.resolve(LOG_FILE));
             }
             if ("+PONG".equals(Resp.firstLine(port, Duration.ofMillis(500), "PING"))) {
-                return;
+                long answering = processIdOnPort();
+                // setsid execs in place, unless it had to fork: then redis-server is its child
+                if (answering == started.pid() || started.descendants().anyMatch(child -> child.pid() == answering)) {
+                    return;
+                }
+                if (answering > 0) {
+                    // ours cannot bind the port: a start answered by another server is no start
+                    started.destroyForcibly();
+                    throw new IOException("another Redis (pid " + answering + ") answers on port " + port
+                            + "; ours could not start there");
+                }
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(50);
@@ -126,12 +136,45 @@ public final class EmbeddedRedisServer implements EmbeddedServer {
     /**
      * A JVM killed with SIGKILL leaves its redis-server child running on our port and data. Our caller
      * holds the data-directory lock, so that server is an orphan: SHUTDOWN flushes its AOF, then we start
-     * our own on the same files.
+     * our own on the same files. A Redis on our port that works on other files is not ours to stop: the
+     * start fails instead.
      */
     private void shutDownOrphan() throws IOException {
+        Object dir = Resp.reply(port, Duration.ofSeconds(5), "CONFIG", "GET", "dir");
+        if (dir == null) {
+            return; // nothing answers
+        }
+        boolean ours = dir instanceof List<?> setting && setting.size() == 2 && isOurDataDir(setting.get(1));
+        // a Redis still loading its AOF refuses CONFIG: on our locked data directory, a killed run's
+        boolean loading = dir instanceof String error && error.startsWith("-LOADING");
+        if (!ours && !loading) {
+            throw new IOException("port " + port + " is held by a Redis that does not work in " + dataDir
+                    + " (its dir: " + dir + "); give Pollster another port");
+        }
         if (Resp.shutdown(port)) {
             log.warn("Shut down an orphaned Redis left on port {} by a previous run", port);
         }
+    }
+
+    private boolean isOurDataDir(Object dir) {
+        try {
+            return dir instanceof String path && Path.of(path).toRealPath().equals(dataDir.toRealPath());
+        } catch (IOException | RuntimeException notADirectory) {
+            return false;
+        }
+    }
+
+    /** The pid of the Redis answering on our port, from {@code INFO server}; -1 if none tells. */
+    private long processIdOnPort() {
+        Object info = Resp.reply(port, Duration.ofMillis(500), "INFO", "server");
+        if (info instanceof String text) {
+            for (String line : text.split("\r\n")) {
+                if (line.startsWith("process_id:")) {
+                    return Long.parseLong(line.substring("process_id:".length()).trim());
+                }
+            }
+        }
+        return -1;
     }
 
     public String url() {

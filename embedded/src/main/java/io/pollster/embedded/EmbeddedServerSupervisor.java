@@ -73,6 +73,10 @@ final class EmbeddedServerSupervisor implements AutoCloseable {
             }
             try {
                 server.start();
+                if (!server.isRunning()) {
+                    // a restart that did not take is a failed try, never "restarted (pid -1)" in a loop
+                    throw new IllegalStateException(server.name() + " was started, but its process does not run");
+                }
                 log.warn("Embedded {} restarted (pid {}) after {} tries", server.name(), server.pid(), attempt);
                 listener.restarted(server, attempt);
                 return true;

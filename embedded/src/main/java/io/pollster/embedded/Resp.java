@@ -1,6 +1,8 @@
 package io.pollster.embedded;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -10,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The few Redis commands the embedded server needs before any client library is configured (is it up,
@@ -30,6 +34,66 @@ final class Resp {
         } catch (IOException nothingThere) {
             return null;
         }
+    }
+
+    /**
+     * The reply to {@code command}, read whole: a simple string, an error (with its {@code -}), an
+     * integer or a bulk string as text, an array as its elements' texts; null when nothing answers.
+     */
+    static Object reply(int port, Duration timeout, String... command) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
+            send(socket.getOutputStream(), command);
+            return read(new DataInputStream(new BufferedInputStream(socket.getInputStream())));
+        } catch (IOException | RuntimeException nothingThere) {
+            return null;
+        }
+    }
+
+    private static Object read(DataInputStream in) throws IOException {
+        String line = line(in);
+        char type = line.charAt(0);
+        String rest = line.substring(1);
+        switch (type) {
+            case '+', ':' -> {
+                return rest;
+            }
+            case '-' -> {
+                return line;
+            }
+            case '$' -> {
+                int length = Integer.parseInt(rest);
+                if (length < 0) {
+                    return null;
+                }
+                byte[] bytes = new byte[length + 2]; // and its CRLF
+                in.readFully(bytes);
+                return new String(bytes, 0, length, StandardCharsets.UTF_8);
+            }
+            case '*' -> {
+                int count = Integer.parseInt(rest);
+                List<Object> elements = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    elements.add(read(in));
+                }
+                return elements;
+            }
+            default -> throw new IOException("not a RESP reply: " + line);
+        }
+    }
+
+    private static String line(DataInputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new IOException("connection closed mid-reply");
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
     }
 
     /** Sends SHUTDOWN (the server flushes its AOF first) and waits until it is gone; false if none ran. */

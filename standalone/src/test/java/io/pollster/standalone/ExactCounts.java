@@ -3,9 +3,11 @@ package io.pollster.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.pollster.core.redis.RedisKeys;
+import io.pollster.core.redis.Shards;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -62,6 +64,43 @@ final class ExactCounts {
         Set<UUID> recorded = new HashSet<>(responses(app, pollId).keySet());
         recorded.retainAll(users);
         return recorded.size();
+    }
+
+    /**
+     * Where the votes of {@code users} not yet in {@code responses} are, for a failure message: still in
+     * the vote stream (pending with a consumer, or not yet delivered) or nowhere in Redis any more (lost
+     * before it wrote them to its AOF, or trimmed unrecorded).
+     */
+    static String whereMissing(StandaloneProcess app, UUID pollId, Set<UUID> users) {
+        try {
+            Set<UUID> missing = new HashSet<>(users);
+            missing.removeAll(responses(app, pollId).keySet());
+            RedisClient client = RedisClient.create(app.redisUrl());
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                // the standalone runs with the default pollster.shards
+                String stream = RedisKeys.voteStream(new Shards(8).of(pollId));
+                Set<UUID> inStream = connection.sync().xrange(stream, Range.create("-", "+")).stream()
+                        .map(entry -> UUID.fromString(entry.getBody().get("user_id")))
+                        .filter(missing::contains)
+                        .collect(Collectors.toSet());
+                return String.format(
+                        "%d of %d not in responses: %d still in %s (%s), %d nowhere in Redis: %s",
+                        missing.size(),
+                        users.size(),
+                        inStream.size(),
+                        stream,
+                        connection.sync().xinfoGroups(stream),
+                        missing.size() - inStream.size(),
+                        missing.stream()
+                                .filter(user -> !inStream.contains(user))
+                                .limit(5)
+                                .toList());
+            } finally {
+                client.shutdown();
+            }
+        } catch (RuntimeException | SQLException e) {
+            return "cannot tell where the missing votes are: " + e;
+        }
     }
 
     private static Map<UUID, UUID> responses(StandaloneProcess app, UUID pollId) throws SQLException {

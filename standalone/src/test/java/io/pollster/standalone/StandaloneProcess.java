@@ -161,16 +161,19 @@ final class StandaloneProcess implements AutoCloseable {
 
     /**
      * SIGKILL to the whole tree at once: the JVM, redis-server, the postmaster and every PostgreSQL
-     * backend, as a machine that loses power (minus the page cache) or an OOM kill of the cgroup.
+     * backend, as a machine that loses power (minus the page cache) or an OOM kill of the cgroup. The
+     * JVM goes first: one signal after another is not at once, and a JVM that outlived its postmaster
+     * by a few hundred milliseconds (a busy machine can delay the next kill that long) would have its
+     * supervisor start a new postmaster, which no kill here would reach.
      */
     void killTree() throws IOException, InterruptedException {
         List<ProcessHandle> victims = new ArrayList<>();
+        victims.add(process.toHandle());
+        process.descendants().forEach(victims::add);
         postmaster().ifPresent(postmaster -> {
             victims.add(postmaster);
             postmaster.descendants().forEach(victims::add);
         });
-        victims.add(process.toHandle());
-        process.descendants().forEach(victims::add);
         victims.forEach(ProcessHandle::destroyForcibly);
         process.waitFor();
         for (ProcessHandle victim : victims) {
