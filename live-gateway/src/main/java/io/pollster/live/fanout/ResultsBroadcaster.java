@@ -8,6 +8,7 @@ import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.results.ResultsMessage;
 import io.pollster.core.results.ResultsReader;
 import io.pollster.live.LiveProperties;
+import io.pollster.live.LiveViewers;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +51,7 @@ public class ResultsBroadcaster implements DisposableBean {
     private final FanoutMetrics metrics;
     private final LiveProperties properties;
     private final ViewerCounts viewerCounts;
+    private final LiveViewers liveViewers;
     private final Map<UUID, PollFeed> feeds = new ConcurrentHashMap<>();
     /** Channel name → poll, for the channels subscribed now. */
     private final Map<String, UUID> channels = new ConcurrentHashMap<>();
@@ -60,6 +62,7 @@ public class ResultsBroadcaster implements DisposableBean {
     private final ExecutorService snapshots;
     private final ScheduledExecutorService maintenance;
     private final ScheduledExecutorService viewerRefresh;
+    private final ScheduledExecutorService visibilityRefresh;
     private volatile ShardedSubscriptions pubSub;
 
     ResultsBroadcaster(
@@ -69,7 +72,8 @@ public class ResultsBroadcaster implements DisposableBean {
             RedisConnectionFactory redis,
             FanoutMetrics metrics,
             LiveProperties properties,
-            ViewerCounts viewerCounts) {
+            ViewerCounts viewerCounts,
+            LiveViewers liveViewers) {
         this.polls = polls;
         this.definitions = definitions;
         this.results = results;
@@ -77,6 +81,7 @@ public class ResultsBroadcaster implements DisposableBean {
         this.metrics = metrics;
         this.properties = properties;
         this.viewerCounts = viewerCounts;
+        this.liveViewers = liveViewers;
         this.fanout = Executors.newFixedThreadPool(properties.fanoutThreads(), threads("live-fanout-"));
         this.snapshots = Executors.newFixedThreadPool(2, threads("live-snapshot-"));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(threads("live-maintenance-"));
@@ -86,6 +91,10 @@ public class ResultsBroadcaster implements DisposableBean {
         this.viewerRefresh = Executors.newSingleThreadScheduledExecutor(threads("live-viewers-"));
         long refresh = properties.viewersRefresh().toMillis();
         viewerRefresh.scheduleWithFixedDelay(this::refreshViewers, refresh, refresh, TimeUnit.MILLISECONDS);
+        // its own thread too: a check may read PostgreSQL
+        this.visibilityRefresh = Executors.newSingleThreadScheduledExecutor(threads("live-visibility-"));
+        long visibility = properties.visibilityRefresh().toMillis();
+        visibilityRefresh.scheduleWithFixedDelay(this::revealAllowed, visibility, visibility, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -246,6 +255,33 @@ public class ResultsBroadcaster implements DisposableBean {
         }
     }
 
+    /**
+     * Checks again, with core's ResultsAccess, the connections that get hidden results, and starts sending
+     * counts to those now allowed (the vote of an {@code after_vote} viewer was accepted; an {@code
+     * after_close} poll reached its {@code closes_at}). Viewers who see counts are never checked; an {@code
+     * after_vote} poll's hidden ones only when its version moved since the last round, since a vote that
+     * reveals counts is accepted before it is counted. Per round, one check per hidden connection of such a
+     * poll (ResultsAccess has no batch form).
+     */
+    private void revealAllowed() {
+        try {
+            for (PollFeed feed : feeds.values()) {
+                ResultsFrame current = feed.current();
+                if (!feed.countsMayBeHidden() || current == null || !feed.recheckDue(current)) {
+                    continue;
+                }
+                PollDefinition poll = feed.poll();
+                feed.forEachViewer(viewer -> {
+                    if (!viewer.seesCounts() && !viewer.isClosed() && liveViewers.maySee(poll, viewer.identity())) {
+                        viewer.reveal(feed.current());
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            log.warn("Visibility check failed", e);
+        }
+    }
+
     /** The {@code "viewers"} figure this node's messages of a poll carry now (0 if not watched here). */
     public long viewersShown(UUID pollId) {
         PollFeed feed = feeds.get(pollId);
@@ -275,6 +311,7 @@ public class ResultsBroadcaster implements DisposableBean {
     @Override
     public void destroy() {
         viewerRefresh.shutdownNow();
+        visibilityRefresh.shutdownNow();
         maintenance.shutdownNow();
         feeds.values().forEach(feed -> feed.forEachViewer(viewer -> viewer.disconnect(false)));
         if (pubSub != null) {
