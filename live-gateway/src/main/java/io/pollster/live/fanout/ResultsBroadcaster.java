@@ -1,6 +1,7 @@
 package io.pollster.live.fanout;
 
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.pollster.core.lifecycle.LifecyclePhases;
 import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
@@ -9,7 +10,9 @@ import io.pollster.core.results.ResultsMessage;
 import io.pollster.core.results.ResultsReader;
 import io.pollster.live.LiveProperties;
 import io.pollster.live.LiveViewers;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,12 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.stereotype.Component;
 
@@ -40,7 +45,7 @@ import org.springframework.stereotype.Component;
  * date.
  */
 @Component
-public class ResultsBroadcaster implements DisposableBean {
+public class ResultsBroadcaster implements DisposableBean, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ResultsBroadcaster.class);
 
@@ -63,6 +68,9 @@ public class ResultsBroadcaster implements DisposableBean {
     private final ScheduledExecutorService maintenance;
     private final ScheduledExecutorService viewerRefresh;
     private final ScheduledExecutorService visibilityRefresh;
+    /** The scheduled refreshes while the context runs; guarded by this. */
+    private final List<ScheduledFuture<?>> refreshes = new ArrayList<>();
+
     private volatile ShardedSubscriptions pubSub;
 
     ResultsBroadcaster(
@@ -89,12 +97,41 @@ public class ResultsBroadcaster implements DisposableBean {
         maintenance.scheduleWithFixedDelay(this::maintain, 1, 1, TimeUnit.SECONDS);
         // its own thread: Redis calls that wait on an outage must not hold up the send-timeout sweep
         this.viewerRefresh = Executors.newSingleThreadScheduledExecutor(threads("live-viewers-"));
-        long refresh = properties.viewersRefresh().toMillis();
-        viewerRefresh.scheduleWithFixedDelay(this::refreshViewers, refresh, refresh, TimeUnit.MILLISECONDS);
         // its own thread too: a check may read PostgreSQL
         this.visibilityRefresh = Executors.newSingleThreadScheduledExecutor(threads("live-visibility-"));
-        long visibility = properties.visibilityRefresh().toMillis();
-        visibilityRefresh.scheduleWithFixedDelay(this::revealAllowed, visibility, visibility, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts the periodic viewer-count and visibility refreshes, which use Redis and PostgreSQL: they run
+     * only while the context runs (a stopped context has stopped its Redis connection factory).
+     */
+    @Override
+    public synchronized void start() {
+        if (refreshes.isEmpty()) {
+            long refresh = properties.viewersRefresh().toMillis();
+            refreshes.add(viewerRefresh.scheduleWithFixedDelay(
+                    this::refreshViewers, refresh, refresh, TimeUnit.MILLISECONDS));
+            long visibility = properties.visibilityRefresh().toMillis();
+            refreshes.add(visibilityRefresh.scheduleWithFixedDelay(
+                    this::revealAllowed, visibility, visibility, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        refreshes.forEach(task -> task.cancel(false));
+        refreshes.clear();
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return !refreshes.isEmpty();
+    }
+
+    /** Stops with the web server, before the Redis connection factory (phase 0). */
+    @Override
+    public int getPhase() {
+        return LifecyclePhases.WEB_SERVER;
     }
 
     /**
