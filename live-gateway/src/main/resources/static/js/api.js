@@ -111,9 +111,17 @@ export const identity = {
     return this.userHeaders();
   },
 
-  /** Query string for /ws and /sse, which browsers cannot give headers. */
-  liveQuery() {
-    return this.mode === 'jwt' && this.token ? `?access_token=${encodeURIComponent(this.token)}` : '';
+  /**
+   * Query string for /ws and /sse of this poll, which browsers cannot give headers: the token in "jwt"
+   * mode, and in a "device" poll the device id, so an after_vote poll shows this browser the counts once
+   * it voted (docs/live-results.md).
+   */
+  liveQuery(poll) {
+    const params = new URLSearchParams();
+    if (this.mode === 'jwt' && this.token) params.set('access_token', this.token);
+    if (poll && poll.voters === 'device') params.set('device_id', this.deviceId);
+    const query = params.toString();
+    return query ? `?${query}` : '';
   },
 };
 

@@ -210,7 +210,7 @@ async function showPoll(slug) {
 
   const transport = new URLSearchParams(location.search).get('transport') || 'auto';
   current.watcher = watchResults(poll.poll_id, {
-    query: identity.liveQuery(),
+    query: identity.liveQuery(poll),
     transport,
     onResults: renderResults,
     onStatus: renderLiveStatus,

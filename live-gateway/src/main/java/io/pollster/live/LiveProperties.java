@@ -29,6 +29,10 @@ import org.springframework.validation.annotation.Validated;
  * @param viewersRefresh how often this gateway reports its connections per poll to Redis and reads back the
  *     sum over every gateway, the {@code "viewers"} of live messages; a report holds for three intervals, so
  *     a gateway that dies stops being counted that long after its last one
+ * @param visibilityRefresh how often the connections that get hidden results ({@code after_vote}, {@code
+ *     after_close} polls) are checked again, each with core's ResultsAccess: an {@code after_vote} poll's
+ *     only when its version moved since the last check (a vote was counted), so a viewer who votes starts
+ *     getting counts on the open connection about this long after its vote shows in the results
  */
 @ConfigurationProperties("pollster.live")
 @Validated
@@ -39,11 +43,16 @@ public record LiveProperties(
         @DefaultValue("100ms") @NotNull Duration minFrameInterval,
         @DefaultValue("10s") @NotNull Duration pongTimeout,
         @DefaultValue("200") @Min(1) int maxConnectionsPerIp,
-        @DefaultValue("2s") @NotNull Duration viewersRefresh) {
+        @DefaultValue("2s") @NotNull Duration viewersRefresh,
+        @DefaultValue("1s") @NotNull Duration visibilityRefresh) {
 
     public LiveProperties {
         if (viewersRefresh != null && (viewersRefresh.isNegative() || viewersRefresh.isZero())) {
             throw new IllegalArgumentException("pollster.live.viewers-refresh must be positive: " + viewersRefresh);
+        }
+        if (visibilityRefresh != null && (visibilityRefresh.isNegative() || visibilityRefresh.isZero())) {
+            throw new IllegalArgumentException(
+                    "pollster.live.visibility-refresh must be positive: " + visibilityRefresh);
         }
     }
 }

@@ -57,7 +57,19 @@ final class TestPolls {
                         .choices(choices));
         Map<UUID, List<UUID>> layout = new LinkedHashMap<>();
         created.questions().forEach(question -> layout.put(question.questionId(), question.choiceIds()));
-        return new Poll(created.pollId(), created.slug(), layout, new LinkedHashMap<>());
+        return new Poll(created.pollId(), created.creatorId(), created.slug(), layout, new LinkedHashMap<>());
+    }
+
+    /**
+     * A poll like {@link #create(int, int)} with the settings {@code voters} and {@code results_visibility}
+     * (their column values), set before any service has read the poll.
+     */
+    Poll create(int questions, int choices, String voters, String resultsVisibility) {
+        Poll poll = create(questions, choices);
+        jdbc.sql("UPDATE polls SET voters = ?, results_visibility = ? WHERE poll_id = ?")
+                .params(voters, resultsVisibility, poll.pollId())
+                .update();
+        return poll;
     }
 
     /** One vote on a choice: PostgreSQL and Redis counts, no message. */
@@ -112,7 +124,7 @@ final class TestPolls {
         return ResultsMessage.of(new Results(poll.pollId(), total, closed, total, questions));
     }
 
-    record Poll(UUID pollId, String slug, Map<UUID, List<UUID>> layout, Map<UUID, Long> counts) {
+    record Poll(UUID pollId, UUID creatorId, String slug, Map<UUID, List<UUID>> layout, Map<UUID, Long> counts) {
 
         UUID choice(int question, int choice) {
             return new ArrayList<>(layout.values()).get(question).get(choice);

@@ -16,8 +16,12 @@ import tools.jackson.databind.JsonNode;
 /** A WebSocket viewer on the JDK client, keeping every results message it got and how it was closed. */
 final class ViewerClient implements WebSocket.Listener {
 
+    /** The messages with counts (not the hidden shape), in order. */
     final List<ResultsMessage> messages = new CopyOnWriteArrayList<>();
-    /** The same messages as received, for the fields {@link ResultsMessage} does not hold ({@code viewers}). */
+    /**
+     * Every message as received, hidden ones included, with the fields {@link ResultsMessage} does not hold
+     * ({@code viewers}, {@code results_hidden}).
+     */
     final List<JsonNode> json = new CopyOnWriteArrayList<>();
 
     final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
@@ -41,8 +45,11 @@ final class ViewerClient implements WebSocket.Listener {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
-            json.add(PollsterJson.mapper().readTree(partial.toString()));
-            messages.add(ResultsMessage.fromJson(partial.toString()));
+            JsonNode message = PollsterJson.mapper().readTree(partial.toString());
+            json.add(message);
+            if (message.has("questions")) {
+                messages.add(ResultsMessage.fromJson(partial.toString()));
+            }
             partial.setLength(0);
         }
         webSocket.request(1);
@@ -84,8 +91,9 @@ final class ViewerClient implements WebSocket.Listener {
     }
 
     boolean versionsNeverDecrease() {
-        for (int i = 1; i < messages.size(); i++) {
-            if (messages.get(i).version() < messages.get(i - 1).version()) {
+        for (int i = 1; i < json.size(); i++) {
+            if (json.get(i).get("version").asLong()
+                    < json.get(i - 1).get("version").asLong()) {
                 return false;
             }
         }

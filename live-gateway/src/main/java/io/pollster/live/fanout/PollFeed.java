@@ -1,6 +1,7 @@
 package io.pollster.live.fanout;
 
 import io.pollster.core.poll.PollDefinition;
+import io.pollster.core.poll.ResultsVisibility;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,9 @@ final class PollFeed {
      * The poll's viewers over every gateway as last read from Redis, and a generation that grows with each
      * new figure. Until the first read, this node's own count when the feed was made.
      */
+    /** The version the hidden viewers were last checked at (-1: never); the visibility refresh's own. */
+    private long checkedVersion = -1;
+
     private volatile ViewerFigure viewers = new ViewerFigure(1, 0);
 
     PollFeed(
@@ -100,7 +104,15 @@ final class PollFeed {
     /** {@code frame} carrying the poll's current {@code "viewers"} figure: what a new viewer is sent. */
     ResultsFrame stamp(ResultsFrame frame) {
         ViewerFigure figure = viewers;
-        return frame.withViewers(figure.total(), figure.generation());
+        return frame.withViewers(figure.total(), figure.generation(), countsMayBeHidden());
+    }
+
+    /**
+     * Whether some viewers of the poll may not see its counts: messages then get a hidden shape too, and
+     * which one a viewer gets is its own ({@link Viewer#seesCounts()}, decided by core's ResultsAccess).
+     */
+    boolean countsMayBeHidden() {
+        return poll.resultsVisibility() != ResultsVisibility.ALWAYS;
     }
 
     /**
@@ -124,6 +136,22 @@ final class PollFeed {
     /** The {@code "viewers"} figure messages carry now. */
     long viewersShown() {
         return viewers.total();
+    }
+
+    /**
+     * Whether the hidden viewers are due for a check against {@code current}: every round for an {@code
+     * after_close} poll (no I/O: it only waits for {@code closes_at}), for an {@code after_vote} poll only
+     * when the version moved since the last check. Called by one thread (the visibility refresh).
+     */
+    boolean recheckDue(ResultsFrame current) {
+        if (poll.resultsVisibility() != ResultsVisibility.AFTER_VOTE) {
+            return true;
+        }
+        if (current.version() == checkedVersion) {
+            return false;
+        }
+        checkedVersion = current.version();
+        return true;
     }
 
     private record ViewerFigure(long total, long generation) {}

@@ -1,6 +1,7 @@
 package io.pollster.live.fanout;
 
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.pollster.core.lifecycle.LifecyclePhases;
 import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
@@ -8,7 +9,10 @@ import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.results.ResultsMessage;
 import io.pollster.core.results.ResultsReader;
 import io.pollster.live.LiveProperties;
+import io.pollster.live.LiveViewers;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -17,12 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.stereotype.Component;
 
@@ -39,7 +45,7 @@ import org.springframework.stereotype.Component;
  * date.
  */
 @Component
-public class ResultsBroadcaster implements DisposableBean {
+public class ResultsBroadcaster implements DisposableBean, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ResultsBroadcaster.class);
 
@@ -50,6 +56,7 @@ public class ResultsBroadcaster implements DisposableBean {
     private final FanoutMetrics metrics;
     private final LiveProperties properties;
     private final ViewerCounts viewerCounts;
+    private final LiveViewers liveViewers;
     private final Map<UUID, PollFeed> feeds = new ConcurrentHashMap<>();
     /** Channel name → poll, for the channels subscribed now. */
     private final Map<String, UUID> channels = new ConcurrentHashMap<>();
@@ -60,6 +67,10 @@ public class ResultsBroadcaster implements DisposableBean {
     private final ExecutorService snapshots;
     private final ScheduledExecutorService maintenance;
     private final ScheduledExecutorService viewerRefresh;
+    private final ScheduledExecutorService visibilityRefresh;
+    /** The scheduled refreshes while the context runs; guarded by this. */
+    private final List<ScheduledFuture<?>> refreshes = new ArrayList<>();
+
     private volatile ShardedSubscriptions pubSub;
 
     ResultsBroadcaster(
@@ -69,7 +80,8 @@ public class ResultsBroadcaster implements DisposableBean {
             RedisConnectionFactory redis,
             FanoutMetrics metrics,
             LiveProperties properties,
-            ViewerCounts viewerCounts) {
+            ViewerCounts viewerCounts,
+            LiveViewers liveViewers) {
         this.polls = polls;
         this.definitions = definitions;
         this.results = results;
@@ -77,6 +89,7 @@ public class ResultsBroadcaster implements DisposableBean {
         this.metrics = metrics;
         this.properties = properties;
         this.viewerCounts = viewerCounts;
+        this.liveViewers = liveViewers;
         this.fanout = Executors.newFixedThreadPool(properties.fanoutThreads(), threads("live-fanout-"));
         this.snapshots = Executors.newFixedThreadPool(2, threads("live-snapshot-"));
         this.maintenance = Executors.newSingleThreadScheduledExecutor(threads("live-maintenance-"));
@@ -84,8 +97,41 @@ public class ResultsBroadcaster implements DisposableBean {
         maintenance.scheduleWithFixedDelay(this::maintain, 1, 1, TimeUnit.SECONDS);
         // its own thread: Redis calls that wait on an outage must not hold up the send-timeout sweep
         this.viewerRefresh = Executors.newSingleThreadScheduledExecutor(threads("live-viewers-"));
-        long refresh = properties.viewersRefresh().toMillis();
-        viewerRefresh.scheduleWithFixedDelay(this::refreshViewers, refresh, refresh, TimeUnit.MILLISECONDS);
+        // its own thread too: a check may read PostgreSQL
+        this.visibilityRefresh = Executors.newSingleThreadScheduledExecutor(threads("live-visibility-"));
+    }
+
+    /**
+     * Starts the periodic viewer-count and visibility refreshes, which use Redis and PostgreSQL: they run
+     * only while the context runs (a stopped context has stopped its Redis connection factory).
+     */
+    @Override
+    public synchronized void start() {
+        if (refreshes.isEmpty()) {
+            long refresh = properties.viewersRefresh().toMillis();
+            refreshes.add(viewerRefresh.scheduleWithFixedDelay(
+                    this::refreshViewers, refresh, refresh, TimeUnit.MILLISECONDS));
+            long visibility = properties.visibilityRefresh().toMillis();
+            refreshes.add(visibilityRefresh.scheduleWithFixedDelay(
+                    this::revealAllowed, visibility, visibility, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        refreshes.forEach(task -> task.cancel(false));
+        refreshes.clear();
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return !refreshes.isEmpty();
+    }
+
+    /** Stops with the web server, before the Redis connection factory (phase 0). */
+    @Override
+    public int getPhase() {
+        return LifecyclePhases.WEB_SERVER;
     }
 
     /**
@@ -246,6 +292,33 @@ public class ResultsBroadcaster implements DisposableBean {
         }
     }
 
+    /**
+     * Checks again, with core's ResultsAccess, the connections that get hidden results, and starts sending
+     * counts to those now allowed (the vote of an {@code after_vote} viewer was accepted; an {@code
+     * after_close} poll reached its {@code closes_at}). Viewers who see counts are never checked; an {@code
+     * after_vote} poll's hidden ones only when its version moved since the last round, since a vote that
+     * reveals counts is accepted before it is counted. Per round, one check per hidden connection of such a
+     * poll (ResultsAccess has no batch form).
+     */
+    private void revealAllowed() {
+        try {
+            for (PollFeed feed : feeds.values()) {
+                ResultsFrame current = feed.current();
+                if (!feed.countsMayBeHidden() || current == null || !feed.recheckDue(current)) {
+                    continue;
+                }
+                PollDefinition poll = feed.poll();
+                feed.forEachViewer(viewer -> {
+                    if (!viewer.seesCounts() && !viewer.isClosed() && liveViewers.maySee(poll, viewer.identity())) {
+                        viewer.reveal(feed.current());
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            log.warn("Visibility check failed", e);
+        }
+    }
+
     /** The {@code "viewers"} figure this node's messages of a poll carry now (0 if not watched here). */
     public long viewersShown(UUID pollId) {
         PollFeed feed = feeds.get(pollId);
@@ -275,6 +348,7 @@ public class ResultsBroadcaster implements DisposableBean {
     @Override
     public void destroy() {
         viewerRefresh.shutdownNow();
+        visibilityRefresh.shutdownNow();
         maintenance.shutdownNow();
         feeds.values().forEach(feed -> feed.forEachViewer(viewer -> viewer.disconnect(false)));
         if (pubSub != null) {

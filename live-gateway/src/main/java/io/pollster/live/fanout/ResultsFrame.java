@@ -1,5 +1,6 @@
 package io.pollster.live.fanout;
 
+import io.pollster.core.json.PollsterJson;
 import io.pollster.core.results.ResultsMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -15,10 +16,20 @@ import java.util.UUID;
  * that differ only in that figure: equal versions carry equal counts, and the one with the newer figure
  * supersedes the other.
  *
- * @param json the UTF-8 JSON message without {@code "viewers"}, as it came from the projector
+ * <p>A poll whose counts some viewers may not see yet ({@code after_vote}, {@code after_close}) has a
+ * {@link #hidden} companion frame for them, built here once per message too: docs/api.md's hidden shape,
+ * {@code {"type", "poll_id", "version", "closed", "total_votes", "results_hidden": true, "viewers"}} with no
+ * {@code questions}, under the same ordering key. A closed message never has one: it carries the full
+ * counts to everyone.
+ *
+ * @param countsHidden whether this is the hidden shape (no {@code questions})
+ * @param totalVotes the message's {@code total_votes}, which the hidden shape keeps
+ * @param json the UTF-8 JSON message without {@code "viewers"}
  * @param viewers the {@code "viewers"} figure spliced into {@code webSocket} and {@code sse}, or -1 for none
  * @param viewersGeneration which of the poll feed's viewer figures this frame carries (0 before any)
  * @param webSocket the complete WebSocket text frame (RFC 6455 header and UTF-8 payload)
+ * @param hidden the same message in the hidden shape, for viewers who may not see counts yet; null when
+ *     there is none (results always visible, a closed message, or this is the hidden shape)
  * @param receivedAtNanos when this node got the message ({@link System#nanoTime()}), for the fan-out
  *     latency
  */
@@ -26,40 +37,92 @@ public record ResultsFrame(
         UUID pollId,
         long version,
         boolean closed,
+        boolean countsHidden,
+        long totalVotes,
         byte[] json,
         long viewers,
         long viewersGeneration,
         byte[] webSocket,
         byte[] sse,
+        ResultsFrame hidden,
         long receivedAtNanos) {
 
     private static final byte[] SSE_PREFIX =
             ("event: " + ResultsMessage.TYPE + "\ndata: ").getBytes(StandardCharsets.UTF_8);
     private static final byte[] SSE_SUFFIX = "\n\n".getBytes(StandardCharsets.UTF_8);
 
-    /** The message as it came, with no {@code "viewers"} yet. */
+    /** The message as it came, with no {@code "viewers"} and no hidden shape yet. */
     public static ResultsFrame of(ResultsMessage message, long receivedAtNanos) {
         byte[] json = message.toJson().getBytes(StandardCharsets.UTF_8);
         return new ResultsFrame(
                 message.pollId(),
                 message.version(),
                 message.closed(),
+                false,
+                message.totalVotes(),
                 json,
                 -1,
                 0,
                 textFrame(json),
                 sse(json),
+                null,
                 receivedAtNanos);
     }
 
     /**
      * This message carrying {@code "viewers": viewers} as the last field, from generation {@code generation}
-     * of the poll's figure; the same frame if it carries that generation already.
+     * of the poll's figure, with a {@link #hidden} companion if {@code hideable} (and not closed); the same
+     * frame if it is that already.
      */
-    public ResultsFrame withViewers(long viewers, long generation) {
-        if (generation == viewersGeneration && viewers == this.viewers) {
+    public ResultsFrame withViewers(long viewers, long generation, boolean hideable) {
+        boolean withHidden = hideable && !closed && !countsHidden;
+        if (generation == viewersGeneration && viewers == this.viewers && withHidden == (hidden != null)) {
             return this;
         }
+        ResultsFrame hiddenShape = null;
+        if (withHidden) {
+            byte[] hiddenJson = PollsterJson.mapper()
+                    .writeValueAsString(
+                            new HiddenResults(ResultsMessage.TYPE, pollId, version, closed, totalVotes, true))
+                    .getBytes(StandardCharsets.UTF_8);
+            byte[] payload = splice(hiddenJson, viewers);
+            hiddenShape = new ResultsFrame(
+                    pollId,
+                    version,
+                    closed,
+                    true,
+                    totalVotes,
+                    hiddenJson,
+                    viewers,
+                    generation,
+                    textFrame(payload),
+                    sse(payload),
+                    null,
+                    receivedAtNanos);
+        }
+        byte[] payload = splice(json, viewers);
+        return new ResultsFrame(
+                pollId,
+                version,
+                closed,
+                countsHidden,
+                totalVotes,
+                json,
+                viewers,
+                generation,
+                textFrame(payload),
+                sse(payload),
+                hiddenShape,
+                receivedAtNanos);
+    }
+
+    /** What a viewer gets: this frame, or its hidden shape for a viewer who may not see counts yet. */
+    public ResultsFrame forViewer(boolean seesCounts) {
+        return seesCounts || hidden == null ? this : hidden;
+    }
+
+    /** {@code json} with {@code ,"viewers":N} before its closing brace. */
+    private static byte[] splice(byte[] json, long viewers) {
         int end = json.length - 1;
         while (end > 0 && json[end] != '}') {
             end--;
@@ -70,9 +133,12 @@ public record ResultsFrame(
         byte[] field = ((end > 1 ? "," : "") + "\"viewers\":" + viewers + "}").getBytes(StandardCharsets.US_ASCII);
         byte[] payload = Arrays.copyOf(json, end + field.length);
         System.arraycopy(field, 0, payload, end, field.length);
-        return new ResultsFrame(
-                pollId, version, closed, json, viewers, generation, textFrame(payload), sse(payload), receivedAtNanos);
+        return payload;
     }
+
+    /** docs/api.md's Results of a viewer who may not see counts yet: no {@code questions}. */
+    private record HiddenResults(
+            String type, UUID pollId, long version, boolean closed, long totalVotes, boolean resultsHidden) {}
 
     private static byte[] sse(byte[] payload) {
         byte[] event = new byte[SSE_PREFIX.length + payload.length + SSE_SUFFIX.length];

@@ -1,5 +1,6 @@
 package io.pollster.live.fanout;
 
+import io.pollster.core.results.ResultsViewer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -23,6 +24,10 @@ public abstract class Viewer {
     private volatile long lastWriteNanos = System.nanoTime();
     private volatile long writeStartedNanos;
     private volatile Runnable onClose = () -> {};
+    /** Who watches, as core's ResultsAccess needs to know, for re-checks while counts are hidden. */
+    private volatile ResultsViewer identity = ResultsViewer.anonymous();
+    /** Whether this connection may see counts (ResultsAccess); else it gets messages' hidden shape. */
+    private volatile boolean seesCounts = true;
 
     protected Viewer(FanoutMetrics metrics) {
         this.metrics = metrics;
@@ -50,8 +55,15 @@ public abstract class Viewer {
 
     private void drain() {
         while (!closed.get() && pending.get() != null && busy.compareAndSet(false, true)) {
-            ResultsFrame next = pending.getAndSet(null);
-            if (next == null || !next.supersedes(lastSent)) {
+            ResultsFrame offered = pending.getAndSet(null);
+            ResultsFrame next = offered == null ? null : offered.forViewer(seesCounts);
+            // a viewer just allowed to see counts gets the message it had hidden again, in full
+            boolean revealed = next != null
+                    && lastSent != null
+                    && lastSent.countsHidden()
+                    && !next.countsHidden()
+                    && !lastSent.supersedes(next);
+            if (next == null || !(next.supersedes(lastSent) || revealed)) {
                 if (next != null) {
                     metrics.dropped();
                 }
@@ -66,6 +78,37 @@ public abstract class Viewer {
                 sent(e);
             }
             return;
+        }
+    }
+
+    /**
+     * Who this viewer is and whether it may see counts now (core's ResultsAccess decided it); set before
+     * the viewer watches its poll.
+     */
+    public final void identify(ResultsViewer identity, boolean seesCounts) {
+        this.identity = identity;
+        this.seesCounts = seesCounts;
+    }
+
+    public final ResultsViewer identity() {
+        return identity;
+    }
+
+    public final boolean seesCounts() {
+        return seesCounts;
+    }
+
+    /**
+     * The viewer may see counts from now on (its vote was accepted, or the poll closed): it gets {@code
+     * current} again in full, without reconnecting, and every message after it.
+     */
+    final void reveal(ResultsFrame current) {
+        if (seesCounts) {
+            return;
+        }
+        seesCounts = true;
+        if (current != null) {
+            offer(current);
         }
     }
 

@@ -4,6 +4,7 @@ import io.pollster.core.json.ProblemResponses;
 import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.live.ConnectionsPerIp;
+import io.pollster.live.LiveViewers;
 import io.pollster.live.fanout.FanoutMetrics;
 import io.pollster.live.fanout.ResultsBroadcaster;
 import jakarta.servlet.AsyncContext;
@@ -29,11 +30,17 @@ class ResultsSseController {
     private final ResultsBroadcaster broadcaster;
     private final FanoutMetrics metrics;
     private final ConnectionsPerIp connectionsPerIp;
+    private final LiveViewers liveViewers;
 
-    ResultsSseController(ResultsBroadcaster broadcaster, FanoutMetrics metrics, ConnectionsPerIp connectionsPerIp) {
+    ResultsSseController(
+            ResultsBroadcaster broadcaster,
+            FanoutMetrics metrics,
+            ConnectionsPerIp connectionsPerIp,
+            LiveViewers liveViewers) {
         this.broadcaster = broadcaster;
         this.metrics = metrics;
         this.connectionsPerIp = connectionsPerIp;
+        this.liveViewers = liveViewers;
     }
 
     @GetMapping("/sse/polls/{idOrSlug}")
@@ -72,6 +79,7 @@ class ResultsSseController {
         async.setTimeout(0);
         ServletOutputStream out = response.getOutputStream();
         SseViewer viewer = new SseViewer(async, out, metrics.connections(false), metrics, release);
+        liveViewers.identify(poll, request, viewer);
         metrics.connections(false).incrementAndGet();
         async.addListener(viewer);
         out.setWriteListener(viewer.pump());

@@ -5,6 +5,7 @@ import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.live.ConnectionsPerIp;
 import io.pollster.live.LiveProperties;
+import io.pollster.live.LiveViewers;
 import io.pollster.live.fanout.FanoutMetrics;
 import io.pollster.live.fanout.ResultsBroadcaster;
 import jakarta.servlet.ServletException;
@@ -43,6 +44,7 @@ class ResultsWebSocketController implements DisposableBean {
     private final ResultsBroadcaster broadcaster;
     private final FanoutMetrics metrics;
     private final ConnectionsPerIp connectionsPerIp;
+    private final LiveViewers liveViewers;
     private final WebSocketConnection.Settings settings;
     /** Ends connections whose peer never answers our close frame; reports failed writes. */
     private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -55,12 +57,14 @@ class ResultsWebSocketController implements DisposableBean {
             ResultsBroadcaster broadcaster,
             FanoutMetrics metrics,
             ConnectionsPerIp connectionsPerIp,
+            LiveViewers liveViewers,
             LiveProperties properties) {
         // a Tomcat whose upgraded streams changed shape would leave stalled peers' sockets open: refuse to start
         TomcatSockets.verify();
         this.broadcaster = broadcaster;
         this.metrics = metrics;
         this.connectionsPerIp = connectionsPerIp;
+        this.liveViewers = liveViewers;
         this.settings = new WebSocketConnection.Settings(
                 closer,
                 properties.sendTimeout().toMillis(),
@@ -100,9 +104,12 @@ class ResultsWebSocketController implements DisposableBean {
         Runnable release = slot.get();
         try {
             Optional<PollDefinition> poll = broadcaster.find(idOrSlug);
-            if (poll.isPresent()) {
+            WebSocketViewer viewer =
+                    poll.map(p -> new WebSocketViewer(p, broadcaster, metrics)).orElse(null);
+            if (viewer != null) {
                 // a store out of reach fails the handshake here, answered 503 (core's StoreOutageResolver)
                 broadcaster.ensureConnected();
+                liveViewers.identify(poll.get(), request, viewer);
             }
             response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
             response.setHeader("Upgrade", "websocket");
@@ -113,7 +120,7 @@ class ResultsWebSocketController implements DisposableBean {
                 connection.refuse(POLL_NOT_FOUND, "not-found", settings, release);
                 return;
             }
-            connection.serve(new WebSocketViewer(poll.get(), broadcaster, metrics), settings, release);
+            connection.serve(viewer, settings, release);
         } catch (IOException | ServletException | RuntimeException e) {
             release.run();
             throw e;

@@ -27,7 +27,7 @@ class ResultsFrameTest {
         ResultsFrame frame =
                 ResultsFrame.of(ResultsMessage.of(new Results(poll, 2, false, 2, List.of())), System.nanoTime());
 
-        ResultsFrame stamped = frame.withViewers(12_345, 1);
+        ResultsFrame stamped = frame.withViewers(12_345, 1, false);
 
         String json = new String(stamped.json(), StandardCharsets.UTF_8);
         String spliced = json.substring(0, json.length() - 1) + ",\"viewers\":12345}";
@@ -36,8 +36,11 @@ class ResultsFrameTest {
         assertThat(stamped.sse())
                 .isEqualTo(("event: results\ndata: " + spliced + "\n\n").getBytes(StandardCharsets.UTF_8));
         assertThat(stamped.webSocket()).isEqualTo(ResultsFrame.textFrame(spliced.getBytes(StandardCharsets.UTF_8)));
-        assertThat(frame.withViewers(12_345, 1).withViewers(12_345, 1).sse()).isEqualTo(stamped.sse());
-        assertThat(stamped.withViewers(12_345, 1)).isSameAs(stamped);
+        assertThat(frame.withViewers(12_345, 1, false)
+                        .withViewers(12_345, 1, false)
+                        .sse())
+                .isEqualTo(stamped.sse());
+        assertThat(stamped.withViewers(12_345, 1, false)).isSameAs(stamped);
     }
 
     @Test
@@ -45,20 +48,56 @@ class ResultsFrameTest {
         UUID poll = UUID.randomUUID();
         ResultsFrame v2 = ResultsFrame.of(
                         ResultsMessage.of(new Results(poll, 2, false, 2, List.of())), System.nanoTime())
-                .withViewers(3, 1);
+                .withViewers(3, 1, false);
         ResultsFrame v2Closed = ResultsFrame.of(
                         ResultsMessage.of(new Results(poll, 2, true, 2, List.of())), System.nanoTime())
-                .withViewers(3, 1);
+                .withViewers(3, 1, false);
         ResultsFrame v1 = ResultsFrame.of(
                         ResultsMessage.of(new Results(poll, 1, false, 1, List.of())), System.nanoTime())
-                .withViewers(4, 2);
+                .withViewers(4, 2, false);
 
-        assertThat(v2.withViewers(4, 2).supersedes(v2)).isTrue();
-        assertThat(v2.supersedes(v2.withViewers(4, 2))).isFalse();
-        assertThat(v2.withViewers(3, 1).supersedes(v2)).as("a repeat").isFalse();
+        assertThat(v2.withViewers(4, 2, false).supersedes(v2)).isTrue();
+        assertThat(v2.supersedes(v2.withViewers(4, 2, false))).isFalse();
+        assertThat(v2.withViewers(3, 1, false).supersedes(v2)).as("a repeat").isFalse();
         assertThat(v1.supersedes(v2)).as("versions never go backwards").isFalse();
-        assertThat(v2.withViewers(9, 5).supersedes(v2Closed)).isFalse();
-        assertThat(v2Closed.withViewers(9, 5).supersedes(v2Closed)).isTrue();
+        assertThat(v2.withViewers(9, 5, false).supersedes(v2Closed)).isFalse();
+        assertThat(v2Closed.withViewers(9, 5, false).supersedes(v2Closed)).isTrue();
+    }
+
+    @Test
+    void theHiddenShapeKeepsTotalVotesAndViewersAndHasNoQuestionsAndAClosedMessageHasNone() {
+        UUID poll = UUID.randomUUID();
+        Results results = new Results(
+                poll,
+                5,
+                false,
+                4,
+                List.of(new Results.QuestionResults(
+                        UUID.randomUUID(), 4, List.of(new Results.ChoiceCount(UUID.randomUUID(), 5)))));
+        ResultsFrame frame =
+                ResultsFrame.of(ResultsMessage.of(results), System.nanoTime()).withViewers(8, 1, true);
+
+        String event = new String(frame.forViewer(false).sse(), StandardCharsets.UTF_8);
+        tools.jackson.databind.JsonNode hidden =
+                PollsterJson.mapper().readTree(event.substring("event: results\ndata: ".length(), event.length() - 2));
+        assertThat(hidden.propertyNames())
+                .containsExactly("type", "poll_id", "version", "closed", "total_votes", "results_hidden", "viewers");
+        assertThat(hidden.get("results_hidden").asBoolean()).isTrue();
+        assertThat(hidden.get("total_votes").asLong()).isEqualTo(4);
+        assertThat(hidden.get("version").asLong()).isEqualTo(5);
+        assertThat(hidden.get("viewers").asLong()).isEqualTo(8);
+        assertThat(frame.forViewer(true)).isSameAs(frame);
+        assertThat(new String(frame.sse(), StandardCharsets.UTF_8))
+                .contains("\"questions\"")
+                .doesNotContain("results_hidden");
+
+        ResultsFrame closed = ResultsFrame.of(
+                        ResultsMessage.of(new Results(poll, 5, true, 4, results.questions())), System.nanoTime())
+                .withViewers(8, 1, true);
+        assertThat(closed.hidden())
+                .as("the closing message carries full counts to everyone")
+                .isNull();
+        assertThat(closed.forViewer(false)).isSameAs(closed);
     }
 
     private static void assertFrame(int length, int header) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pollster.core.results.Results;
 import io.pollster.core.results.ResultsMessage;
+import io.pollster.core.results.ResultsViewer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -64,6 +65,41 @@ class ViewerTest {
         assertThat(viewer.isClosed()).isTrue();
         assertThat(viewer.closedNormally).isFalse();
         assertThat(viewer.versions()).containsExactly(1L);
+    }
+
+    @Test
+    void aHiddenViewerGetsTheHiddenShapeUntilRevealedThenTheSameMessageInFullWithoutReconnecting() {
+        viewer.identify(ResultsViewer.anonymous(), false);
+        viewer.offer(hideable(1, false));
+        viewer.completeWrite();
+        viewer.offer(hideable(2, false));
+        viewer.completeWrite();
+
+        viewer.reveal(hideable(2, false));
+        viewer.completeWrite();
+        viewer.offer(hideable(2, false));
+        viewer.offer(hideable(3, false));
+        viewer.completeWrite();
+
+        assertThat(viewer.versions()).containsExactly(1L, 2L, 2L, 3L);
+        assertThat(viewer.written.stream().map(ResultsFrame::countsHidden)).containsExactly(true, true, false, false);
+        assertThat(viewer.isClosed()).isFalse();
+    }
+
+    @Test
+    void theClosingMessageReachesAHiddenViewerInFull() {
+        viewer.identify(ResultsViewer.anonymous(), false);
+        viewer.offer(hideable(4, false));
+        viewer.completeWrite();
+        viewer.offer(hideable(4, true));
+        viewer.completeWrite();
+
+        assertThat(viewer.written.stream().map(ResultsFrame::countsHidden)).containsExactly(true, false);
+        assertThat(viewer.closedNormally).isTrue();
+    }
+
+    private static ResultsFrame hideable(long version, boolean closed) {
+        return frame(version, closed).withViewers(1, 0, true);
     }
 
     private static ResultsFrame frame(long version, boolean closed) {
