@@ -32,7 +32,8 @@ import tools.jackson.databind.JsonNode;
  * What a client of the deployed topology sees, through the load balancer only, and what a crash of
  * any one service instance under load does to it: nothing lost, nothing counted twice, viewers moved
  * to a surviving gateway. A subclass says how Redis runs ({@link #redis()}); the scenarios are the
- * same on every Redis. The crash scenario runs last: it leaves instances dead.
+ * same on every Redis. The crash scenario runs after the others here: it leaves instances dead, so a
+ * subclass's own scenarios ({@code @Order} above 3) run on the instances that survived it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
