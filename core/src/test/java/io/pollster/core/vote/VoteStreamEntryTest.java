@@ -73,5 +73,21 @@ class VoteStreamEntryTest {
                 Instant.parse("2026-11-27T18:32:09.180123Z"));
 
         assertThat(VoteStreamEntry.event(VoteStreamEntry.fields(event))).isEqualTo(event);
+        assertThat(VoteStreamEntry.fields(event)).doesNotContainKey(VoteStreamEntry.IP_ADDRESS);
+    }
+
+    @Test
+    void anAnonymousVotesAddressTravelsWithItsEntry() {
+        VoteEvent event = new VoteEvent(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                Instant.parse("2026-11-27T18:32:09Z"),
+                "2001:db8:0:0:0:0:0:1");
+
+        assertThat(VoteStreamEntry.fields(event)).containsEntry(VoteStreamEntry.IP_ADDRESS, "2001:db8:0:0:0:0:0:1");
+        assertThat(VoteStreamEntry.event(VoteStreamEntry.fields(event))).isEqualTo(event);
     }
 }
