@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,15 @@ class MillionResponsesExportFaultIT {
 
     @Test
     void aMillionResponsesStreamThroughA96MegabyteHeapLineByLine() throws Exception {
+        // first, so that its migrations have made the schema the rows go into
+        pollster = ServiceProcess.start(
+                "pollster-million-export",
+                JAR,
+                FreePorts.pick(),
+                LOGS,
+                List.of("-Xmx96m", "-XX:+ExitOnOutOfMemoryError"),
+                Map.of("pollster.cdc.slot-name", SLOT));
+
         PollFixtures.Poll poll = PollFixtures.onTestServers()
                 .create(PollFixtures.poll().questions(1).choices(4));
         long started = System.nanoTime();
@@ -76,14 +86,6 @@ class MillionResponsesExportFaultIT {
             assertThat(sum.getLong(1)).as("counters agree with the rows").isEqualTo(VOTERS);
             assertThat(sum.getLong(2)).isEqualTo(4);
         }
-
-        pollster = ServiceProcess.start(
-                "pollster-million-export",
-                JAR,
-                FreePorts.pick(),
-                LOGS,
-                List.of("-Xmx96m", "-XX:+ExitOnOutOfMemoryError"),
-                Map.of("pollster.cdc.slot-name", SLOT));
 
         HttpRequest export = HttpRequest.newBuilder(
                         URI.create(pollster.baseUrl() + "/api/polls/" + poll.pollId() + "/responses.csv"))
@@ -119,6 +121,30 @@ class MillionResponsesExportFaultIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = http.send(
+                HttpRequest.newBuilder(URI.create(pollster.baseUrl() + "/actuator/prometheus"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        long heapMax = heap(metrics.body(), "jvm_memory_max_bytes");
+        System.out.printf(
+                "Heap of the exporting JVM: max %,d KiB, used after the export %,d KiB%n",
+                heapMax / 1024, heap(metrics.body(), "jvm_memory_used_bytes") / 1024);
+        assertThat(heapMax).as("the -Xmx96m given took effect").isPositive().isLessThanOrEqualTo(96L << 20);
+    }
+
+    /** The sum of a JVM memory gauge over the heap's pools, from the Prometheus text format. */
+    private static long heap(String prometheus, String gauge) {
+        Pattern sample = Pattern.compile("^" + gauge + "\\{[^}]*area=\"heap\"[^}]*} (\\S+)$", Pattern.MULTILINE);
+        Matcher samples = sample.matcher(prometheus);
+        double sum = 0;
+        int pools = 0;
+        while (samples.find()) {
+            sum += Double.parseDouble(samples.group(1));
+            pools++;
+        }
+        assertThat(pools).as("heap pools of %s", gauge).isPositive();
+        return (long) sum;
     }
 
     private Connection connect() throws Exception {
