@@ -42,21 +42,36 @@ public final class ServiceProcess implements AutoCloseable {
      * the test servers, and waits until its readiness probe answers 200.
      */
     public static ServiceProcess start(String name, Path jar, int port, Path logDir, Map<String, String> properties) {
-        ServiceProcess service = launch(name, jar, port, logDir, properties);
+        return start(name, jar, port, logDir, List.of(), properties);
+    }
+
+    /**
+     * Like {@link #start(String, Path, int, Path, Map)}, with options for the JVM (e.g. {@code -Xmx96m}); given
+     * after the defaults ({@code -Xmx512m -XX:+UseSerialGC}), they override them.
+     */
+    public static ServiceProcess start(
+            String name, Path jar, int port, Path logDir, List<String> jvmOptions, Map<String, String> properties) {
+        ServiceProcess service = launch(name, jar, port, logDir, jvmOptions, properties);
         service.awaitReady();
         return service;
     }
 
     /** Starts the process like {@link #start} without waiting: {@link #awaitReady()} when it matters. */
     public static ServiceProcess launch(String name, Path jar, int port, Path logDir, Map<String, String> properties) {
+        return launch(name, jar, port, logDir, List.of(), properties);
+    }
+
+    /** Starts the process like {@link #start} without waiting, with options for the JVM. */
+    public static ServiceProcess launch(
+            String name, Path jar, int port, Path logDir, List<String> jvmOptions, Map<String, String> properties) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package the service first (./mvnw package)");
         }
         TestServers servers = TestServers.get();
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-XX:+UseSerialGC",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
                 "-jar",
                 jar.toString(),
                 "--server.port=" + port,
@@ -126,6 +141,10 @@ public final class ServiceProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /** Kills the process if it still runs (a test's cleanup). */

@@ -2,18 +2,24 @@ package io.pollster.api.export;
 
 import io.pollster.api.problem.ProblemException;
 import io.pollster.core.identity.CurrentUser;
+import io.pollster.core.identity.VoterIds;
 import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
+import io.pollster.core.poll.ResultsVisibility;
+import io.pollster.core.results.ResultsAccess;
 import io.pollster.core.results.ResultsReader;
+import io.pollster.core.results.ResultsViewer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +29,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -38,22 +45,48 @@ class ExportController {
     private final PollCatalog catalog;
     private final ResultsReader results;
     private final ResponsesExport responses;
+    private final ResultsAccess access;
+    private final VoterIds voterIds;
 
-    ExportController(PollCatalog catalog, ResultsReader results, ResponsesExport responses) {
+    ExportController(
+            PollCatalog catalog,
+            ResultsReader results,
+            ResponsesExport responses,
+            ResultsAccess access,
+            VoterIds voterIds) {
         this.catalog = catalog;
         this.results = results;
         this.responses = responses;
+        this.access = access;
+        this.voterIds = voterIds;
     }
 
     @GetMapping("/{pollIdOrSlug}/results.csv")
-    @Operation(summary = "Current results as CSV: question_id,question,choice_id,choice,count")
+    @Operation(
+            summary = "Current results as CSV: question_id,question,choice_id,choice,count",
+            description = "The same visibility rules as the results: 403 results-hidden while this viewer may"
+                    + " not see them.")
     @ApiResponse(
             responseCode = "200",
             description = "One row per choice",
             content = @Content(mediaType = "text/csv", schema = @Schema(type = "string")))
+    @ApiResponse(responseCode = "403", description = "results-hidden")
     @ApiResponse(responseCode = "404", description = "not-found")
-    ResponseEntity<String> resultsCsv(@Parameter(description = "poll id or slug") @PathVariable String pollIdOrSlug) {
+    ResponseEntity<String> resultsCsv(
+            @Parameter(description = "poll id or slug") @PathVariable String pollIdOrSlug,
+            @CurrentUser Optional<UUID> user,
+            @Parameter(description = "the device id, for a device poll's after_vote results")
+                    @RequestHeader(name = VoterIds.DEVICE_HEADER, required = false)
+                    String deviceId,
+            HttpServletRequest request) {
         PollDefinition poll = find(pollIdOrSlug);
+        if (!access.maySee(poll, viewer(poll, user, deviceId, request.getRemoteAddr()))) {
+            throw new ProblemException(
+                    ProblemType.RESULTS_HIDDEN,
+                    poll.resultsVisibility() == ResultsVisibility.AFTER_VOTE
+                            ? "This poll shows its results to those who voted, once they have."
+                            : "This poll shows its results once it is closed.");
+        }
         return ResponseEntity.ok()
                 .contentType(TEXT_CSV)
                 .header(HttpHeaders.CONTENT_DISPOSITION, attachment(poll, "results"))
@@ -89,6 +122,21 @@ class ExportController {
             log.warn("Export of the responses of poll {} broke off: {}", poll.pollId(), failure.toString());
             throw new ExportInterruptedException("export of poll " + poll.pollId() + " broke off", failure);
         }
+    }
+
+    /**
+     * The viewer as {@link ResultsAccess} needs it: the user, and the voter id this request's votes on the
+     * poll carry (the user id, or the id derived from the device id or the client address).
+     */
+    private ResultsViewer viewer(PollDefinition poll, Optional<UUID> user, String deviceId, String clientAddress) {
+        UUID voterId =
+                switch (poll.voters()) {
+                    case USER -> user.orElse(null);
+                    case DEVICE ->
+                        VoterIds.parseDeviceId(deviceId).map(voterIds::ofDevice).orElse(null);
+                    case IP -> voterIds.ofAddress(clientAddress).orElse(null);
+                };
+        return new ResultsViewer(user.orElse(null), voterId);
     }
 
     private PollDefinition find(String idOrSlug) {

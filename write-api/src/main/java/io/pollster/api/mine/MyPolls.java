@@ -1,6 +1,8 @@
 package io.pollster.api.mine;
 
 import io.pollster.api.mine.MyPollsPage.PollSummary;
+import io.pollster.core.poll.ResultsVisibility;
+import io.pollster.core.poll.Voters;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -26,7 +28,7 @@ class MyPolls {
     private static final String SELECT =
             """
             SELECT p.poll_id, p.unique_slug, p.creator_id, p.title, p.description,
-                   p.created_at, p.closes_at, p.closed_at,
+                   p.created_at, p.closes_at, p.closed_at, p.voters, p.results_visibility,
                    (SELECT coalesce(sum(c.count), 0) FROM choice_counts c WHERE c.poll_id = p.poll_id)
                        AS total_votes
             FROM polls p
@@ -81,6 +83,8 @@ class MyPolls {
                 instant(rs, "created_at"),
                 instant(rs, "closes_at"),
                 instant(rs, "closed_at"),
+                Voters.of(rs.getString("voters")).orElseThrow(),
+                ResultsVisibility.of(rs.getString("results_visibility")).orElseThrow(),
                 rs.getLong("total_votes"));
     }
 

@@ -1,5 +1,7 @@
 package io.pollster.api.mine;
 
+import io.pollster.core.poll.ResultsVisibility;
+import io.pollster.core.poll.Voters;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -21,5 +23,7 @@ record MyPollsPage(List<PollSummary> items, String nextCursor) {
             Instant createdAt,
             Instant closesAt,
             Instant closedAt,
+            Voters voters,
+            ResultsVisibility resultsVisibility,
             long totalVotes) {}
 }

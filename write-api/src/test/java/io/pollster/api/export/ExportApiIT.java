@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.pollster.api.vote.VoteHttp;
+import io.pollster.core.identity.VoterIds;
 import io.pollster.core.json.PollsterJson;
 import io.pollster.testing.PollFixtures;
 import io.pollster.testing.PollsterIntegrationTest;
@@ -38,6 +39,9 @@ class ExportApiIT {
 
     @Autowired
     JdbcClient jdbc;
+
+    @Autowired
+    VoterIds voterIds;
 
     @Test
     void resultsCsvQuotesTextsWithCommasQuotesAndLineBreaks() throws Exception {
@@ -81,6 +85,58 @@ class ExportApiIT {
             assertThat(answer.statusCode()).isEqualTo(404);
             assertProblem(answer, "not-found");
         }
+    }
+
+    @Test
+    void resultsCsvOfAnAfterClosePollIsForItsCreatorUntilItCloses() throws Exception {
+        PollFixtures.Poll poll = fixtures.create(1, 2);
+        settings(poll, "user", "after_close");
+        fixtures.recordVotes(poll, 5);
+        String path = "/api/polls/" + poll.pollId() + "/results.csv";
+
+        HttpResponse<String> anonymous = get(null, path, "text/csv");
+        HttpResponse<String> voter = get(UUID.randomUUID(), path, null);
+        HttpResponse<String> creator = get(poll.creatorId(), path, null);
+
+        for (HttpResponse<String> refused : List.of(anonymous, voter)) {
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertProblem(refused, "results-hidden");
+            assertThat(refused.body()).doesNotContain(poll.choiceId(0, 0).toString());
+        }
+        assertThat(creator.statusCode()).isEqualTo(200);
+        assertThat(creator.body()).contains(poll.choiceId(0, 0) + ",Choice 0,3\r\n");
+
+        // through the API, which tells the poll catalog of every instance
+        VoteHttp.Answer closed = new VoteHttp(port)
+                .post("/api/polls/" + poll.pollId() + "/close", poll.creatorId().toString(), null, null, null);
+        assertThat(closed.status()).as(closed.body()).isEqualTo(200);
+        assertThat(get(null, path, null).statusCode()).isEqualTo(200);
+        assertThat(get(null, path, null).body()).contains(poll.choiceId(0, 1) + ",Choice 1,2\r\n");
+    }
+
+    @Test
+    void resultsCsvOfAnAfterVotePollIsForThoseWhoVoted() throws Exception {
+        PollFixtures.Poll users = fixtures.create(1, 2);
+        settings(users, "user", "after_vote");
+        UUID voter = UUID.randomUUID();
+        recordResponse(users, voter);
+        PollFixtures.Poll devices = fixtures.create(1, 2);
+        settings(devices, "device", "after_vote");
+        UUID device = UUID.randomUUID();
+        recordResponse(devices, voterIds.ofDevice(device));
+        String usersPath = "/api/polls/" + users.pollId() + "/results.csv";
+        String devicesPath = "/api/polls/" + devices.slug() + "/results.csv";
+
+        assertThat(get(voter, usersPath, null).statusCode()).isEqualTo(200);
+        assertThat(get(users.creatorId(), usersPath, null).statusCode()).isEqualTo(200);
+        assertProblem(get(UUID.randomUUID(), usersPath, null), "results-hidden");
+        assertProblem(get(null, usersPath, null), "results-hidden");
+        assertThat(device(device, devicesPath).statusCode()).isEqualTo(200);
+        assertThat(device(device, devicesPath).body()).contains(devices.choiceId(0, 0) + ",Choice 0,1\r\n");
+        HttpResponse<String> otherDevice = device(UUID.randomUUID(), devicesPath);
+        assertThat(otherDevice.statusCode()).isEqualTo(403);
+        assertProblem(otherDevice, "results-hidden");
+        assertProblem(get(null, devicesPath, null), "results-hidden");
     }
 
     @Test
@@ -187,6 +243,34 @@ class ExportApiIT {
         try (BufferedReader csv = new BufferedReader(new InputStreamReader(again.body(), StandardCharsets.UTF_8))) {
             assertThat(csv.lines().count()).isEqualTo(voters + 1);
         }
+    }
+
+    private void settings(PollFixtures.Poll poll, String voters, String visibility) {
+        jdbc.sql("UPDATE polls SET voters = ?, results_visibility = ? WHERE poll_id = ?")
+                .params(voters, visibility, poll.pollId())
+                .update();
+    }
+
+    /** A vote of {@code voterId} for the first choice of the poll's first question, as the ingester records it. */
+    private void recordResponse(PollFixtures.Poll poll, UUID voterId) {
+        jdbc.sql(
+                        """
+                        INSERT INTO responses (response_id, poll_id, question_id, choice_id, user_id, vote_id, submitted_at)
+                        VALUES (gen_random_uuid(), ?, ?, ?, ?, gen_random_uuid(), now())
+                        """)
+                .params(poll.pollId(), poll.questionId(0), poll.choiceId(0, 0), voterId)
+                .update();
+        jdbc.sql("UPDATE choice_counts SET count = count + 1 WHERE choice_id = ?")
+                .param(poll.choiceId(0, 0))
+                .update();
+    }
+
+    private HttpResponse<String> device(UUID deviceId, String path) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                        .header("X-Device-Id", deviceId.toString())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private int terminateExportBackends() {

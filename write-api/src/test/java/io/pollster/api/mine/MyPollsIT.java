@@ -103,7 +103,7 @@ class MyPollsIT {
     }
 
     @Test
-    void pollsComeNewestFirstWithoutQuestionsAndWithTheirTotalVotes() throws Exception {
+    void pollsComeNewestFirstWithTheirSettingsAndTotalVotesButNoQuestions() throws Exception {
         PollFixtures.Poll oldest = fixtures.create(
                 PollFixtures.poll().creator(creator).title("Old, \"quoted\"").counts(new long[] {3, 4}));
         PollFixtures.Poll middle = fixtures.create(PollFixtures.poll().creator(creator));
@@ -113,6 +113,9 @@ class MyPollsIT {
         setCreatedAt(middle.pollId(), SAME_MOMENT.minusDays(1));
         setCreatedAt(newest.pollId(), SAME_MOMENT);
         fixtures.close(middle.pollId());
+        jdbc.sql("UPDATE polls SET voters = 'device', results_visibility = 'after_close' WHERE poll_id = ?")
+                .param(newest.pollId())
+                .update();
 
         JsonNode page = page(null, null);
 
@@ -146,7 +149,13 @@ class MyPollsIT {
                         "created_at",
                         "closes_at",
                         "closed_at",
+                        "voters",
+                        "results_visibility",
                         "total_votes");
+        assertThat(old.get("voters").asString()).isEqualTo("user");
+        assertThat(old.get("results_visibility").asString()).isEqualTo("always");
+        assertThat(items.get(0).get("voters").asString()).isEqualTo("device");
+        assertThat(items.get(0).get("results_visibility").asString()).isEqualTo("after_close");
     }
 
     @Test
