@@ -102,6 +102,57 @@ class LiveVisibilityEndToEndIT {
         assertThat(otherSees.subList(0, otherSees.size() - 1)).allMatch(LiveVisibilityEndToEndIT::hidden);
     }
 
+    @Test
+    void aDeviceThatVotesAnonymouslyGetsCountsOnTheConnectionItOpenedWithItsDeviceId() throws Exception {
+        UUID creator = UUID.randomUUID();
+        JsonNode poll = post(
+                "/api/polls",
+                creator,
+                "{\"title\":\"Anonymous, hidden until you vote\",\"voters\":\"device\","
+                        + "\"results_visibility\":\"after_vote\","
+                        + "\"questions\":[{\"text\":\"Pick\",\"choices\":[\"a\",\"b\"]}]}",
+                201);
+        String pollId = poll.path("poll_id").asString();
+        String answer = "{\"answers\":[{\"question_id\":\""
+                + poll.path("questions").get(0).path("question_id").asString() + "\",\"choice_id\":\""
+                + poll.path("questions")
+                        .get(0)
+                        .path("choices")
+                        .get(0)
+                        .path("choice_id")
+                        .asString() + "\"}]}";
+        UUID device = UUID.randomUUID();
+        // as a browser does: its WebSocket cannot send X-Device-Id, so the id goes in the query
+        List<JsonNode> deviceSees = watch(pollId + "?device_id=" + device, null);
+        List<JsonNode> otherSees = watch(pollId + "?device_id=" + UUID.randomUUID(), null);
+
+        voteAsDevice(pollId, UUID.randomUUID(), answer);
+        voteAsDevice(pollId, UUID.randomUUID(), answer);
+        await("two votes everywhere").atMost(WITHIN).until(() -> List.of(deviceSees, otherSees).stream()
+                .allMatch(seen -> last(seen).path("total_votes").asLong() == 2));
+        assertThat(deviceSees).allMatch(LiveVisibilityEndToEndIT::hidden);
+
+        voteAsDevice(pollId, device, answer);
+
+        await("the device's own vote shows it the counts")
+                .atMost(WITHIN)
+                .until(() -> full(last(deviceSees))
+                        && last(deviceSees).path("version").asLong() == 3);
+        await().atMost(WITHIN).until(() -> last(otherSees).path("total_votes").asLong() == 3);
+        assertThat(otherSees).as("another device never sees a count").allMatch(LiveVisibilityEndToEndIT::hidden);
+    }
+
+    private void voteAsDevice(String pollId, UUID device, String body) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/polls/" + pollId + "/votes"))
+                        .header("X-Device-Id", device.toString())
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    }
+
     private static boolean hidden(JsonNode message) {
         return message.path("results_hidden").asBoolean(false) && !message.has("questions") && message.has("viewers");
     }
@@ -114,25 +165,31 @@ class LiveVisibilityEndToEndIT {
         return seen.isEmpty() ? JSON.createObjectNode() : seen.get(seen.size() - 1);
     }
 
-    /** A WebSocket viewer identified as {@code user}; every message it receives, in order. */
-    private List<JsonNode> watch(String pollId, UUID user) {
+    /**
+     * A WebSocket viewer of {@code pollAndQuery} identified as {@code user} (null: no user); every message it
+     * receives, in order.
+     */
+    private List<JsonNode> watch(String pollAndQuery, UUID user) {
         List<JsonNode> seen = new CopyOnWriteArrayList<>();
-        http.newWebSocketBuilder()
-                .header("X-User-Id", user.toString())
-                .buildAsync(URI.create("ws://localhost:" + port + "/ws/polls/" + pollId), new WebSocket.Listener() {
-                    private final StringBuilder frame = new StringBuilder();
+        WebSocket.Builder builder = http.newWebSocketBuilder();
+        if (user != null) {
+            builder.header("X-User-Id", user.toString());
+        }
+        builder.buildAsync(
+                        URI.create("ws://localhost:" + port + "/ws/polls/" + pollAndQuery), new WebSocket.Listener() {
+                            private final StringBuilder frame = new StringBuilder();
 
-                    @Override
-                    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-                        frame.append(data);
-                        if (last) {
-                            seen.add(JSON.readTree(frame.toString()));
-                            frame.setLength(0);
-                        }
-                        socket.request(1);
-                        return null;
-                    }
-                })
+                            @Override
+                            public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                                frame.append(data);
+                                if (last) {
+                                    seen.add(JSON.readTree(frame.toString()));
+                                    frame.setLength(0);
+                                }
+                                socket.request(1);
+                                return null;
+                            }
+                        })
                 .join();
         await().atMost(WITHIN).until(() -> !seen.isEmpty());
         return seen;
