@@ -38,15 +38,8 @@ public record ResultsViewer(UUID userId, UUID voterId) {
      */
     public static ResultsViewer of(
             PollDefinition poll, Optional<UUID> user, String deviceHeader, String clientAddress, VoterIds voterIds) {
-        UUID voterId =
-                switch (poll.voters()) {
-                    case USER -> user.orElse(null);
-                    case DEVICE ->
-                        VoterIds.parseDeviceId(deviceHeader)
-                                .map(voterIds::ofDevice)
-                                .orElse(null);
-                    case IP -> voterIds.ofAddress(clientAddress).orElse(null);
-                };
+        UUID voterId = voterIds.voterOf(poll.voters(), user, deviceHeader, clientAddress)
+                .orElse(null);
         return new ResultsViewer(user.orElse(null), voterId);
     }
 }
