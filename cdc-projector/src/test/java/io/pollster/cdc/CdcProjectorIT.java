@@ -116,10 +116,18 @@ class CdcProjectorIT {
         ResultsMessage last = lastMessage(poll.pollId());
         assertThat(last.type()).isEqualTo("results");
         assertThat(last.closed()).isFalse();
-        assertThat(last.totalVotes()).isEqualTo(300);
+        // 150 voters answered both questions: 300 answers, 150 voters
+        assertThat(last.totalVotes()).isEqualTo(150);
         assertThat(last.questions()).hasSize(2).allSatisfy(q -> assertThat(q.choices())
                 .hasSize(3));
         assertThat(last.questions()).allSatisfy(q -> assertThat(q.total()).isEqualTo(150));
+        // the voter counters are projected beside the choice counts, keep-the-greater like them
+        await().atMost(CONVERGED).until(() -> "150"
+                .equals(redis.opsForHash().get(RedisKeys.counts(poll.pollId()), RedisKeys.POLL_VOTERS_FIELD)));
+        for (UUID question : poll.questionIds()) {
+            assertThat(redis.opsForHash().get(RedisKeys.counts(poll.pollId()), RedisKeys.questionVotersField(question)))
+                    .isEqualTo("150");
+        }
     }
 
     @Test

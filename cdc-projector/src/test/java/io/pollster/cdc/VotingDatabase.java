@@ -18,8 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Test stand-in for poll creation ({@link PollFixtures}) and the vote ingester, with its SQL: per batch,
- * responses inserted with ON CONFLICT DO NOTHING and choice_counts raised by what was actually inserted,
- * in one transaction.
+ * responses inserted with ON CONFLICT DO NOTHING, choice_counts raised by what was actually inserted and
+ * the voter counters by the batch's voters, in one transaction.
  */
 final class VotingDatabase {
 
@@ -105,6 +105,30 @@ final class VotingDatabase {
                     update.addBatch();
                 }
                 update.executeBatch();
+            }
+            // every voter of the batch is new and answers every question: each question and the poll gain
+            // exactly `voters` voters
+            try (PreparedStatement questions = db.prepareStatement(
+                    """
+                    INSERT INTO question_voter_counts (question_id, poll_id, voters) VALUES (?, ?, ?)
+                    ON CONFLICT (question_id) DO UPDATE SET voters = question_voter_counts.voters + EXCLUDED.voters
+                    """)) {
+                for (UUID question : poll.questionIds()) {
+                    questions.setObject(1, question);
+                    questions.setObject(2, poll.pollId());
+                    questions.setLong(3, voters);
+                    questions.addBatch();
+                }
+                questions.executeBatch();
+            }
+            try (PreparedStatement pollVoters = db.prepareStatement(
+                    """
+                    INSERT INTO poll_voter_counts (poll_id, voters) VALUES (?, ?)
+                    ON CONFLICT (poll_id) DO UPDATE SET voters = poll_voter_counts.voters + EXCLUDED.voters
+                    """)) {
+                pollVoters.setObject(1, poll.pollId());
+                pollVoters.setLong(2, voters);
+                pollVoters.executeUpdate();
             }
             db.commit();
         } catch (SQLException e) {

@@ -145,7 +145,7 @@ final class ExactCounts {
             Map<UUID, Long> counts = new HashMap<>();
             connection.sync().hgetall(RedisKeys.counts(pollId)).forEach((field, value) -> {
                 long count = Long.parseLong(value);
-                if (count > 0) {
+                if (count > 0 && RedisKeys.isChoiceField(field)) {
                     counts.put(RedisKeys.choiceOfField(field), count);
                 }
             });

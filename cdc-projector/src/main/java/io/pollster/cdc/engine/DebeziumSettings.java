@@ -11,9 +11,10 @@ final class DebeziumSettings {
      * alters an existing filtered publication to match on start).
      */
     static String tables(CdcProperties cdc) {
+        String counters = "public.choice_counts,public.question_voter_counts,public.poll_voter_counts,";
         return cdc.responseEvents()
-                ? "public.choice_counts,public.responses,public.polls,public.cdc_heartbeats"
-                : "public.choice_counts,public.polls,public.cdc_heartbeats";
+                ? counters + "public.responses,public.polls,public.cdc_heartbeats"
+                : counters + "public.polls,public.cdc_heartbeats";
     }
 
     private DebeziumSettings() {}

@@ -11,6 +11,7 @@ import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
 import io.pollster.core.results.CountsStore;
+import io.pollster.core.results.PollCounts;
 import io.pollster.core.results.Results;
 import io.pollster.core.results.ResultsAssembler;
 import io.pollster.core.results.ResultsReader;
@@ -97,17 +98,17 @@ public class ChangeProjector {
 
     /** Applies the batch; throws if PostgreSQL or Redis failed, leaving the batch to be applied again. */
     public void apply(List<RowChange> changes) {
-        Map<UUID, Map<UUID, Long>> countsByPoll = new LinkedHashMap<>();
+        Map<UUID, BatchCounts> countsByPoll = new LinkedHashMap<>();
         Map<UUID, Instant> firstCommitByPoll = new HashMap<>();
         List<RowChange> closings = new ArrayList<>();
         for (RowChange change : changes) {
             switch (change.table()) {
-                case "choice_counts" -> {
+                case "choice_counts", "question_voter_counts", "poll_voter_counts" -> {
                     if (change.operation() != RowChange.Operation.DELETE) {
                         UUID pollId = change.uuid("poll_id");
                         countsByPoll
-                                .computeIfAbsent(pollId, id -> new HashMap<>())
-                                .merge(change.uuid("choice_id"), change.number("count"), Math::max);
+                                .computeIfAbsent(pollId, id -> new BatchCounts())
+                                .add(change);
                         firstCommitByPoll.putIfAbsent(pollId, change.committedAt());
                     }
                 }
@@ -120,7 +121,8 @@ public class ChangeProjector {
                 default -> {}
             }
         }
-        countsByPoll.forEach((pollId, batchCounts) -> project(pollId, batchCounts, firstCommitByPoll.get(pollId)));
+        countsByPoll.forEach(
+                (pollId, batchCounts) -> project(pollId, batchCounts.toPollCounts(), firstCommitByPoll.get(pollId)));
         closings.forEach(this::close);
         changeStream.append(changes);
         count(changes);
@@ -132,18 +134,19 @@ public class ChangeProjector {
         return millis == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
     }
 
-    private void project(UUID pollId, Map<UUID, Long> batchCounts, Instant firstCommit) {
+    private void project(UUID pollId, PollCounts batchCounts, Instant firstCommit) {
         Optional<PollDefinition> definition = polls.find(pollId);
         if (definition.isEmpty()) {
             log.info("Skipping counts of poll {}: it no longer exists", pollId);
             return;
         }
         PollDefinition poll = definition.get();
-        Map<UUID, Long> merged = counts.keepGreater(pollId, batchCounts);
-        if (!ResultsAssembler.coversEveryChoice(poll, merged)) {
-            // Redis lost the hash (flushed, evicted) and this batch refilled only some choices:
-            // complete it from choice_counts so the published results show every choice
-            merged = resultsReader.currentCounts(poll);
+        // choice and voter counters of one batch in one keep-greater call: a reader sees all or none
+        PollCounts merged = counts.keepGreater(pollId, batchCounts);
+        if (!merged.coversEveryCounter(poll)) {
+            // Redis lost the hash (flushed, evicted) and this batch refilled only some counters:
+            // complete it from PostgreSQL so the published results show every choice and exact totals
+            merged = resultsReader.currentPollCounts(poll);
         }
         Results results = ResultsAssembler.assemble(poll, merged, poll.isClosedAt(clock.instant()));
         broadcaster.publish(results);
@@ -165,7 +168,7 @@ public class ChangeProjector {
                 .questions()
                 .forEach(question ->
                         redis.expire(RedisKeys.voters(shard, question.questionId()), VOTER_SETS_AFTER_CLOSE));
-        Results results = ResultsAssembler.assemble(closed.get(), resultsReader.currentCounts(closed.get()), true);
+        Results results = ResultsAssembler.assemble(closed.get(), resultsReader.currentPollCounts(closed.get()), true);
         broadcaster.publish(results);
         ArchivalEvent event = ArchivalEvent.pollClosed(pollId, closedAt);
         redis.opsForStream()
@@ -190,6 +193,26 @@ public class ChangeProjector {
                 .increment(n));
         if (last != null) {
             lastAppliedCommitMillis.set(last.toEpochMilli());
+        }
+    }
+
+    /** The greatest value of each counter of one poll among a batch's changes. */
+    private static final class BatchCounts {
+        private final Map<UUID, Long> choices = new HashMap<>();
+        private final Map<UUID, Long> questions = new HashMap<>();
+        private Long pollVoters;
+
+        void add(RowChange change) {
+            switch (change.table()) {
+                case "choice_counts" -> choices.merge(change.uuid("choice_id"), change.number("count"), Math::max);
+                case "question_voter_counts" ->
+                    questions.merge(change.uuid("question_id"), change.number("voters"), Math::max);
+                default -> pollVoters = Math.max(pollVoters == null ? 0 : pollVoters, change.number("voters"));
+            }
+        }
+
+        PollCounts toPollCounts() {
+            return new PollCounts(choices, questions, pollVoters);
         }
     }
 }

@@ -20,7 +20,12 @@ class DebeziumSettingsTest {
 
         assertThat(settings.getProperty("table.include.list").split(","))
                 .containsExactlyInAnyOrder(
-                        "public.choice_counts", "public.responses", "public.polls", "public.cdc_heartbeats");
+                        "public.choice_counts",
+                        "public.question_voter_counts",
+                        "public.poll_voter_counts",
+                        "public.responses",
+                        "public.polls",
+                        "public.cdc_heartbeats");
     }
 
     @Test
@@ -28,7 +33,12 @@ class DebeziumSettingsTest {
         Properties settings = DebeziumSettings.of(bind(Map.of("pollster.cdc.response-events", "false")), DATABASE);
 
         assertThat(settings.getProperty("table.include.list").split(","))
-                .containsExactlyInAnyOrder("public.choice_counts", "public.polls", "public.cdc_heartbeats");
+                .containsExactlyInAnyOrder(
+                        "public.choice_counts",
+                        "public.question_voter_counts",
+                        "public.poll_voter_counts",
+                        "public.polls",
+                        "public.cdc_heartbeats");
         assertThat(settings.getProperty("publication.autocreate.mode")).isEqualTo("filtered");
     }
 

@@ -10,6 +10,10 @@ import java.util.UUID;
 public final class RedisKeys {
 
     private static final String CHOICE_FIELD_PREFIX = "choice:";
+    private static final String QUESTION_VOTERS_FIELD_PREFIX = "question:";
+
+    /** The field of {@link #counts(UUID)} holding how many voters voted on the poll. */
+    public static final String POLL_VOTERS_FIELD = "voters";
 
     private RedisKeys() {}
 
@@ -65,7 +69,11 @@ public final class RedisKeys {
         return "poll:voters:{" + shard + "}:" + questionId;
     }
 
-    /** Hash of {@code choice:<choice_id>} → count, projected from the WAL. */
+    /**
+     * Hash of a poll's counters, projected from the WAL: {@code choice:<choice_id>} → voters who picked the
+     * choice, {@code question:<question_id>} → voters who answered the question, {@code voters} → voters of
+     * the poll. One hash, so one script merges and reads them together.
+     */
     public static String counts(UUID pollId) {
         return "poll:{" + pollId + "}:counts";
     }
@@ -124,6 +132,29 @@ public final class RedisKeys {
     /** The hash field of a choice in {@link #counts(UUID)}. */
     public static String choiceField(UUID choiceId) {
         return CHOICE_FIELD_PREFIX + choiceId;
+    }
+
+    /** Whether a field of {@link #counts(UUID)} is a choice's count. */
+    public static boolean isChoiceField(String field) {
+        return field.startsWith(CHOICE_FIELD_PREFIX);
+    }
+
+    /** The hash field of a question's voters in {@link #counts(UUID)}. */
+    public static String questionVotersField(UUID questionId) {
+        return QUESTION_VOTERS_FIELD_PREFIX + questionId;
+    }
+
+    /** Whether a field of {@link #counts(UUID)} is a question's voters. */
+    public static boolean isQuestionVotersField(String field) {
+        return field.startsWith(QUESTION_VOTERS_FIELD_PREFIX);
+    }
+
+    /** The question id of a {@link #questionVotersField(UUID)}. */
+    public static UUID questionOfField(String field) {
+        if (!isQuestionVotersField(field)) {
+            throw new IllegalArgumentException("not a question field: " + field);
+        }
+        return UUID.fromString(field.substring(QUESTION_VOTERS_FIELD_PREFIX.length()));
     }
 
     /** The choice id of a field of {@link #counts(UUID)}. */

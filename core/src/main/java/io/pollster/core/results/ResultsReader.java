@@ -11,10 +11,10 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * The read path of results (docs/design.md): counts from Redis; on a miss, or a hash lacking some choice
- * (Redis lost and partly refilled), from {@code choice_counts} in PostgreSQL, written back with
- * keep-the-greater so a rebuild never overwrites a newer count. With Redis unreachable, results come
- * straight from PostgreSQL.
+ * The read path of results (docs/design.md): counters from Redis; on a miss, or a hash lacking some counter
+ * (Redis lost and partly refilled), from {@code choice_counts}, {@code question_voter_counts} and {@code
+ * poll_voter_counts} in PostgreSQL, written back with keep-the-greater so a rebuild never overwrites a
+ * newer count. With Redis unreachable, results come straight from PostgreSQL.
  */
 public class ResultsReader {
 
@@ -31,22 +31,27 @@ public class ResultsReader {
     }
 
     public Results read(PollDefinition poll) {
-        return ResultsAssembler.assemble(poll, currentCounts(poll), poll.isClosedAt(clock.instant()));
+        return ResultsAssembler.assemble(poll, currentPollCounts(poll), poll.isClosedAt(clock.instant()));
     }
 
-    /** The counts of every choice of the poll, rebuilding Redis from PostgreSQL when it lacks any. */
+    /** The counts of every choice of the poll, rebuilding Redis from PostgreSQL when it lacks any counter. */
     public Map<UUID, Long> currentCounts(PollDefinition poll) {
-        Map<UUID, Long> cached;
+        return currentPollCounts(poll).choices();
+    }
+
+    /** Every counter of the poll, rebuilding Redis from PostgreSQL when it lacks any. */
+    public PollCounts currentPollCounts(PollDefinition poll) {
+        PollCounts cached;
         try {
-            cached = counts.read(poll.pollId());
+            cached = counts.readAll(poll.pollId());
         } catch (DataAccessException redisDown) {
             log.warn("Redis unreachable, reading counts of poll {} from PostgreSQL", poll.pollId(), redisDown);
-            return fromPostgres(poll.pollId());
+            return fromPostgres(poll);
         }
-        if (ResultsAssembler.coversEveryChoice(poll, cached)) {
+        if (cached.coversEveryCounter(poll)) {
             return cached;
         }
-        Map<UUID, Long> truth = fromPostgres(poll.pollId());
+        PollCounts truth = fromPostgres(poll);
         try {
             return counts.keepGreater(poll.pollId(), truth);
         } catch (DataAccessException redisDown) {
@@ -54,13 +59,40 @@ public class ResultsReader {
         }
     }
 
-    private Map<UUID, Long> fromPostgres(UUID pollId) {
-        Map<UUID, Long> truth = new HashMap<>();
-        jdbc.sql("SELECT choice_id, count FROM choice_counts WHERE poll_id = ?")
-                .param(pollId)
+    /**
+     * The counters PostgreSQL has, one query. A counter without a row is 0: the ingester creates rows it
+     * misses, so no row means nothing counted yet.
+     */
+    public PollCounts fromPostgres(PollDefinition poll) {
+        return fromPostgres(jdbc, poll);
+    }
+
+    /** {@link #fromPostgres(PollDefinition)} on a given client, e.g. inside a caller's snapshot transaction. */
+    public static PollCounts fromPostgres(JdbcClient jdbc, PollDefinition poll) {
+        Map<UUID, Long> choices = new HashMap<>();
+        Map<UUID, Long> questions = new HashMap<>();
+        long[] pollVoters = {0};
+        jdbc.sql(
+                        """
+                        SELECT 'c' AS kind, choice_id AS id, count FROM choice_counts WHERE poll_id = :poll
+                        UNION ALL
+                        SELECT 'q', question_id, voters FROM question_voter_counts WHERE poll_id = :poll
+                        UNION ALL
+                        SELECT 'p', poll_id, voters FROM poll_voter_counts WHERE poll_id = :poll
+                        """)
+                .param("poll", poll.pollId())
                 .query(rs -> {
-                    truth.put(rs.getObject("choice_id", UUID.class), rs.getLong("count"));
+                    UUID id = rs.getObject("id", UUID.class);
+                    long count = rs.getLong("count");
+                    switch (rs.getString("kind")) {
+                        case "c" -> choices.put(id, count);
+                        case "q" -> questions.put(id, count);
+                        default -> pollVoters[0] = count;
+                    }
                 });
-        return truth;
+        for (PollDefinition.Question question : poll.questions()) {
+            questions.putIfAbsent(question.questionId(), 0L);
+        }
+        return new PollCounts(choices, questions, pollVoters[0]);
     }
 }

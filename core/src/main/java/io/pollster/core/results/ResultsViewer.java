@@ -1,5 +1,8 @@
 package io.pollster.core.results;
 
+import io.pollster.core.identity.VoterIds;
+import io.pollster.core.poll.PollDefinition;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -22,5 +25,21 @@ public record ResultsViewer(UUID userId, UUID voterId) {
     /** An authenticated user whose votes carry their user id (a {@code user} poll). */
     public static ResultsViewer user(UUID userId) {
         return new ResultsViewer(userId, userId);
+    }
+
+    /**
+     * The viewer of a request for {@code poll}'s results: its authenticated user, if any, and the voter id
+     * its votes on this poll would carry: the user id in a {@code user} poll, in a {@code device} poll the id
+     * derived from {@code X-Device-Id}, in an {@code ip} poll the id derived from the client address (as the
+     * trusted proxy reported it). Whatever is missing or malformed leaves the voter id unknown.
+     *
+     * @param deviceHeader the request's {@link VoterIds#DEVICE_HEADER}, or null
+     * @param clientAddress the client address ({@code getRemoteAddr()} after forwarded headers), or null
+     */
+    public static ResultsViewer of(
+            PollDefinition poll, Optional<UUID> user, String deviceHeader, String clientAddress, VoterIds voterIds) {
+        UUID voterId = voterIds.voterOf(poll.voters(), user, deviceHeader, clientAddress)
+                .orElse(null);
+        return new ResultsViewer(user.orElse(null), voterId);
     }
 }

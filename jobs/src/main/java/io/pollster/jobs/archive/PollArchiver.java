@@ -9,6 +9,7 @@ import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
 import io.pollster.core.results.Results;
 import io.pollster.core.results.ResultsAssembler;
+import io.pollster.core.results.ResultsReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,9 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -160,13 +159,8 @@ class PollArchiver {
     private Snapshot writeSnapshot(PollDefinition poll, int attempt, Path csv) throws IOException {
         try (BufferedWriter out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
             return snapshot.execute(status -> {
-                Map<UUID, Long> counts = new HashMap<>();
-                jdbc.sql("SELECT choice_id, count FROM choice_counts WHERE poll_id = ?")
-                        .param(poll.pollId())
-                        .query(rs -> {
-                            counts.put(rs.getObject("choice_id", UUID.class), rs.getLong("count"));
-                        });
-                Results results = ResultsAssembler.assemble(poll, counts, true);
+                // choice and voter counters, as the read path shows them: exact totals for multi-choice polls
+                Results results = ResultsAssembler.assemble(poll, ResultsReader.fromPostgres(jdbc, poll), true);
                 long rows = writeResponses(poll.pollId(), attempt, out);
                 return new Snapshot(results, rows);
             });

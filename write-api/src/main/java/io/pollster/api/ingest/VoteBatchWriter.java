@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,11 +21,24 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Writes a batch of vote events to PostgreSQL in ONE transaction: the responses (multi-row INSERT …
- * ON CONFLICT DO NOTHING RETURNING, never COPY: docs/design.md), the counters of exactly the rows inserted,
- * and the rejections of answers PostgreSQL refused. Replaying a batch changes nothing: a response's
- * id is derived from (vote_id, question_id), so a replayed entry conflicts on the primary key and is
- * neither counted again nor mistaken for a rejection.
+ * Writes a batch of vote events to PostgreSQL in ONE transaction (multi-row INSERT … ON CONFLICT DO
+ * NOTHING RETURNING, never COPY: docs/design.md):
+ *
+ * <ol>
+ *   <li>the voter guards, one row per (question, voter): the first vote to take a question's guard owns
+ *       it; any other vote answering that question for that voter is rejected, whatever Redis said;
+ *   <li>the responses of the guard owners, one per chosen choice;
+ *   <li>the poll's voters, one row per (poll, voter), for voters who took their first guard;
+ *   <li>the counters of exactly what was inserted: {@code choice_counts}, {@code question_voter_counts},
+ *       {@code poll_voter_counts};
+ *   <li>the rejections.
+ * </ol>
+ *
+ * Replaying a batch changes nothing: a response's id is derived from (vote, question, choice), so a
+ * replayed entry conflicts on the primary key and is neither counted again nor taken for a rejection
+ * (its vote owns the guard). The answers of one vote may be split across two batches: the second finds
+ * its own vote owning the guard and adds its responses. Every statement locks rows in key order, and the
+ * statements run in the same order in every batch, so two batches never deadlock.
  */
 @Component
 class VoteBatchWriter {
@@ -40,10 +54,11 @@ class VoteBatchWriter {
     }
 
     /** The primary key of the response an answer becomes: the same for every replay of the entry. */
-    static UUID responseId(UUID voteId, UUID questionId) {
-        ByteBuffer bytes = ByteBuffer.allocate(32);
+    static UUID responseId(UUID voteId, UUID questionId, UUID choiceId) {
+        ByteBuffer bytes = ByteBuffer.allocate(48);
         bytes.putLong(voteId.getMostSignificantBits()).putLong(voteId.getLeastSignificantBits());
         bytes.putLong(questionId.getMostSignificantBits()).putLong(questionId.getLeastSignificantBits());
+        bytes.putLong(choiceId.getMostSignificantBits()).putLong(choiceId.getLeastSignificantBits());
         return UUID.nameUUIDFromBytes(bytes.array());
     }
 
@@ -51,19 +66,31 @@ class VoteBatchWriter {
         // one row per response id: an entry delivered twice in one batch must not be counted twice
         Map<UUID, VoteEvent> byResponse = new LinkedHashMap<>();
         for (VoteEvent event : events) {
-            byResponse.putIfAbsent(responseId(event.voteId(), event.questionId()), event);
+            byResponse.putIfAbsent(responseId(event.voteId(), event.questionId(), event.choiceId()), event);
         }
-        // rows in (question, user) order: two batches that collide on the UNIQUE index wait for each
-        // other in the same order, so they cannot deadlock
-        List<Map.Entry<UUID, VoteEvent>> rows = new ArrayList<>(byResponse.entrySet());
-        rows.sort(Comparator.comparing(
-                        (Map.Entry<UUID, VoteEvent> row) -> row.getValue().questionId())
-                .thenComparing(row -> row.getValue().userId()));
+        // the first vote in stream order claims a (question, voter) for this batch; a later vote of the same
+        // voter on the same question in this batch can only be rejected
+        Map<Guard, UUID> claims = new TreeMap<>();
+        byResponse.values().forEach(e -> claims.putIfAbsent(Guard.of(e), e.voteId()));
         return transaction.execute(status -> {
-            Set<UUID> inserted = insertResponses(rows);
-            addToCounters(rows, inserted);
-            int rejected = recordRejections(rows, inserted);
-            return new Outcome(inserted.size(), rejected, rows.size() - inserted.size() - rejected);
+            Set<Guard> taken = insertGuards(claims);
+            Map<Guard, UUID> owners = owners(claims, taken);
+            List<Map.Entry<UUID, VoteEvent>> accepted = new ArrayList<>();
+            List<VoteEvent> rejected = new ArrayList<>();
+            for (Map.Entry<UUID, VoteEvent> row : byResponse.entrySet()) {
+                VoteEvent e = row.getValue();
+                if (e.voteId().equals(owners.get(Guard.of(e)))) {
+                    accepted.add(row);
+                } else {
+                    rejected.add(e);
+                }
+            }
+            Set<UUID> inserted = insertResponses(accepted);
+            Set<PollVoter> newPollVoters = insertPollVoters(taken, accepted);
+            addToChoiceCounts(accepted, inserted);
+            addToVoterCounts(taken, newPollVoters, accepted);
+            insertRejections(rejected, null);
+            return new Outcome(inserted.size(), rejected.size(), accepted.size() - inserted.size());
         });
     }
 
@@ -72,12 +99,82 @@ class VoteBatchWriter {
         transaction.executeWithoutResult(status -> insertRejections(events, "dead-lettered: " + reason));
     }
 
-    private Set<UUID> insertResponses(List<Map.Entry<UUID, VoteEvent>> rows) {
+    /** Inserts the claimed guards, in key order; returns those this batch took (not held before). */
+    private Set<Guard> insertGuards(Map<Guard, UUID> claims) {
+        if (claims.isEmpty()) {
+            return Set.of();
+        }
+        StringBuilder sql = new StringBuilder("INSERT INTO question_voters (question_id, user_id, vote_id) VALUES ");
+        appendRows(sql, claims.size(), "(?,?,?)");
+        sql.append(" ON CONFLICT DO NOTHING RETURNING question_id, user_id");
+        Set<Guard> taken = new HashSet<>(claims.size() * 2);
+        jdbc.query(
+                sql.toString(),
+                ps -> {
+                    int p = 1;
+                    for (Map.Entry<Guard, UUID> claim : claims.entrySet()) {
+                        ps.setObject(p++, claim.getKey().questionId());
+                        ps.setObject(p++, claim.getKey().userId());
+                        ps.setObject(p++, claim.getValue());
+                    }
+                },
+                rs -> {
+                    taken.add(new Guard(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)));
+                });
+        return taken;
+    }
+
+    /**
+     * The vote owning each claimed guard: this batch's claim where it took the guard, otherwise the vote that
+     * took it before (the same vote when this is a replay or the rest of a vote split across batches).
+     */
+    private Map<Guard, UUID> owners(Map<Guard, UUID> claims, Set<Guard> taken) {
+        Map<Guard, UUID> owners = new HashMap<>(claims.size() * 2);
+        List<Guard> held = new ArrayList<>();
+        claims.forEach((guard, vote) -> {
+            if (taken.contains(guard)) {
+                owners.put(guard, vote);
+            } else {
+                held.add(guard);
+            }
+        });
+        if (held.isEmpty()) {
+            return owners;
+        }
+        UUID[] questions = held.stream().map(Guard::questionId).toArray(UUID[]::new);
+        UUID[] users = held.stream().map(Guard::userId).toArray(UUID[]::new);
+        jdbc.query(
+                """
+                SELECT v.question_id, v.user_id, v.vote_id
+                FROM question_voters v
+                JOIN unnest(?::uuid[], ?::uuid[]) AS h (question_id, user_id)
+                  ON v.question_id = h.question_id AND v.user_id = h.user_id
+                """,
+                ps -> {
+                    ps.setArray(1, ps.getConnection().createArrayOf("uuid", questions));
+                    ps.setArray(2, ps.getConnection().createArrayOf("uuid", users));
+                },
+                rs -> {
+                    owners.put(
+                            new Guard(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)),
+                            rs.getObject(3, UUID.class));
+                });
+        return owners;
+    }
+
+    private Set<UUID> insertResponses(List<Map.Entry<UUID, VoteEvent>> accepted) {
+        if (accepted.isEmpty()) {
+            return Set.of();
+        }
+        // rows in (question, voter, choice) order: the order of the UNIQUE index two batches might share
+        List<Map.Entry<UUID, VoteEvent>> rows = new ArrayList<>(accepted);
+        rows.sort(Comparator.comparing(
+                        (Map.Entry<UUID, VoteEvent> row) -> row.getValue().questionId())
+                .thenComparing(row -> row.getValue().userId())
+                .thenComparing(row -> row.getValue().choiceId()));
         StringBuilder sql = new StringBuilder(
                 "INSERT INTO responses (response_id, poll_id, question_id, choice_id, user_id, vote_id, submitted_at, ip_address) VALUES ");
-        for (int i = 0; i < rows.size(); i++) {
-            sql.append(i == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)");
-        }
+        appendRows(sql, rows.size(), "(?,?,?,?,?,?,?,?)");
         sql.append(" ON CONFLICT DO NOTHING RETURNING response_id");
         Set<UUID> inserted = new HashSet<>(rows.size() * 2);
         jdbc.query(
@@ -102,64 +199,97 @@ class VoteBatchWriter {
         return inserted;
     }
 
-    /** Adds the inserted rows to their choices' counters, in choice id order so batches never deadlock. */
-    private void addToCounters(List<Map.Entry<UUID, VoteEvent>> rows, Set<UUID> inserted) {
-        TreeMap<UUID, Increment> increments = new TreeMap<>();
-        for (Map.Entry<UUID, VoteEvent> row : rows) {
-            if (inserted.contains(row.getKey())) {
-                VoteEvent e = row.getValue();
-                increments.merge(
-                        e.choiceId(), new Increment(e.pollId(), e.questionId(), 1), (a, b) -> a.plus(b.count()));
+    /** The (poll, voter) rows of voters who took a guard in this batch; returns those new to their poll. */
+    private Set<PollVoter> insertPollVoters(Set<Guard> taken, List<Map.Entry<UUID, VoteEvent>> accepted) {
+        TreeMap<PollVoter, Boolean> candidates = new TreeMap<>();
+        for (Map.Entry<UUID, VoteEvent> row : accepted) {
+            VoteEvent e = row.getValue();
+            if (taken.contains(Guard.of(e))) {
+                candidates.put(new PollVoter(e.pollId(), e.userId()), Boolean.TRUE);
             }
         }
-        if (increments.isEmpty()) {
-            return;
+        if (candidates.isEmpty()) {
+            return Set.of();
         }
-        List<Map.Entry<UUID, Increment>> ordered = new ArrayList<>(increments.entrySet());
+        StringBuilder sql = new StringBuilder("INSERT INTO poll_voters (poll_id, user_id) VALUES ");
+        appendRows(sql, candidates.size(), "(?,?)");
+        sql.append(" ON CONFLICT DO NOTHING RETURNING poll_id, user_id");
+        Set<PollVoter> inserted = new HashSet<>(candidates.size() * 2);
+        jdbc.query(
+                sql.toString(),
+                ps -> {
+                    int p = 1;
+                    for (PollVoter voter : candidates.keySet()) {
+                        ps.setObject(p++, voter.pollId());
+                        ps.setObject(p++, voter.userId());
+                    }
+                },
+                rs -> {
+                    inserted.add(new PollVoter(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)));
+                });
+        return inserted;
+    }
+
+    /** Adds the inserted rows to their choices' counters, in choice id order so batches never deadlock. */
+    private void addToChoiceCounts(List<Map.Entry<UUID, VoteEvent>> accepted, Set<UUID> inserted) {
+        TreeMap<UUID, Increment> increments = new TreeMap<>();
+        for (Map.Entry<UUID, VoteEvent> row : accepted) {
+            if (inserted.contains(row.getKey())) {
+                VoteEvent e = row.getValue();
+                increments.merge(e.choiceId(), new Increment(e.pollId(), e.questionId(), 1), Increment::plus);
+            }
+        }
         // an upsert, so a counter row missing for any reason is created rather than the count lost
-        jdbc.batchUpdate(
+        upsert(
                 """
                 INSERT INTO choice_counts (choice_id, poll_id, question_id, count) VALUES (?, ?, ?, ?)
                 ON CONFLICT (choice_id) DO UPDATE SET count = choice_counts.count + EXCLUDED.count
                 """,
-                new BatchPreparedStatementSetter() {
-                    @Override
-                    public void setValues(PreparedStatement ps, int i) throws SQLException {
-                        Map.Entry<UUID, Increment> entry = ordered.get(i);
-                        ps.setObject(1, entry.getKey());
-                        ps.setObject(2, entry.getValue().pollId());
-                        ps.setObject(3, entry.getValue().questionId());
-                        ps.setLong(4, entry.getValue().count());
-                    }
-
-                    @Override
-                    public int getBatchSize() {
-                        return ordered.size();
-                    }
+                increments,
+                (ps, entry) -> {
+                    ps.setObject(1, entry.getKey());
+                    ps.setObject(2, entry.getValue().pollId());
+                    ps.setObject(3, entry.getValue().questionId());
+                    ps.setLong(4, entry.getValue().count());
                 });
     }
 
-    /**
-     * Of the rows not inserted, those whose response already exists are replays (already recorded);
-     * the others collided with another vote of the same user on the UNIQUE constraint: rejected.
-     */
-    private int recordRejections(List<Map.Entry<UUID, VoteEvent>> rows, Set<UUID> inserted) {
-        List<Map.Entry<UUID, VoteEvent>> notInserted =
-                rows.stream().filter(row -> !inserted.contains(row.getKey())).toList();
-        if (notInserted.isEmpty()) {
-            return 0;
+    /** The voters of each question (guards taken) and of each poll (first guards of a voter in a poll). */
+    private void addToVoterCounts(
+            Set<Guard> taken, Set<PollVoter> newPollVoters, List<Map.Entry<UUID, VoteEvent>> accepted) {
+        Map<UUID, UUID> pollOfQuestion = new HashMap<>();
+        accepted.forEach(row ->
+                pollOfQuestion.put(row.getValue().questionId(), row.getValue().pollId()));
+        TreeMap<UUID, Increment> questions = new TreeMap<>();
+        for (Guard guard : taken) {
+            UUID pollId = pollOfQuestion.get(guard.questionId());
+            if (pollId != null) {
+                questions.merge(guard.questionId(), new Increment(pollId, guard.questionId(), 1), Increment::plus);
+            }
         }
-        UUID[] ids = notInserted.stream().map(Map.Entry::getKey).toArray(UUID[]::new);
-        Set<UUID> replayed = new HashSet<>(jdbc.query(
-                "SELECT response_id FROM responses WHERE response_id = ANY (?)",
-                ps -> ps.setArray(1, ps.getConnection().createArrayOf("uuid", ids)),
-                (rs, n) -> rs.getObject(1, UUID.class)));
-        List<VoteEvent> rejected = notInserted.stream()
-                .filter(row -> !replayed.contains(row.getKey()))
-                .map(Map.Entry::getValue)
-                .toList();
-        insertRejections(rejected, null);
-        return rejected.size();
+        upsert(
+                """
+                INSERT INTO question_voter_counts (question_id, poll_id, voters) VALUES (?, ?, ?)
+                ON CONFLICT (question_id) DO UPDATE SET voters = question_voter_counts.voters + EXCLUDED.voters
+                """,
+                questions,
+                (ps, entry) -> {
+                    ps.setObject(1, entry.getKey());
+                    ps.setObject(2, entry.getValue().pollId());
+                    ps.setLong(3, entry.getValue().count());
+                });
+        TreeMap<UUID, Long> polls = new TreeMap<>();
+        newPollVoters.forEach(voter -> polls.merge(voter.pollId(), 1L, Long::sum));
+        upsert(
+                """
+                INSERT INTO poll_voter_counts (poll_id, voters) VALUES (?, ?)
+                ON CONFLICT (poll_id) DO UPDATE SET voters = poll_voter_counts.voters + EXCLUDED.voters
+                """,
+                polls,
+                (ps, entry) -> {
+                    ps.setObject(1, entry.getKey());
+                    ps.setLong(2, entry.getValue());
+                });
     }
 
     private void insertRejections(List<VoteEvent> events, String reason) {
@@ -190,12 +320,66 @@ class VoteBatchWriter {
                 });
     }
 
+    private <K, V> void upsert(String sql, TreeMap<K, V> rows, RowSetter<Map.Entry<K, V>> setter) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<Map.Entry<K, V>> ordered = new ArrayList<>(rows.entrySet());
+        jdbc.batchUpdate(sql, new BatchPreparedStatementSetter() {
+            @Override
+            public void setValues(PreparedStatement ps, int i) throws SQLException {
+                setter.set(ps, ordered.get(i));
+            }
+
+            @Override
+            public int getBatchSize() {
+                return ordered.size();
+            }
+        });
+    }
+
+    private static void appendRows(StringBuilder sql, int rows, String row) {
+        for (int i = 0; i < rows; i++) {
+            sql.append(i == 0 ? "" : ",").append(row);
+        }
+    }
+
+    @FunctionalInterface
+    private interface RowSetter<T> {
+        void set(PreparedStatement ps, T row) throws SQLException;
+    }
+
     /** What a batch did: rows inserted, answers rejected, entries that were replays of recorded ones. */
     record Outcome(int inserted, int rejected, int replayed) {}
 
+    /** A (question, voter) pair: the unit that may be answered once. Ordered as the primary key. */
+    private record Guard(UUID questionId, UUID userId) implements Comparable<Guard> {
+        private static final Comparator<Guard> ORDER =
+                Comparator.comparing(Guard::questionId).thenComparing(Guard::userId);
+
+        static Guard of(VoteEvent event) {
+            return new Guard(event.questionId(), event.userId());
+        }
+
+        @Override
+        public int compareTo(Guard other) {
+            return ORDER.compare(this, other);
+        }
+    }
+
+    private record PollVoter(UUID pollId, UUID userId) implements Comparable<PollVoter> {
+        private static final Comparator<PollVoter> ORDER =
+                Comparator.comparing(PollVoter::pollId).thenComparing(PollVoter::userId);
+
+        @Override
+        public int compareTo(PollVoter other) {
+            return ORDER.compare(this, other);
+        }
+    }
+
     private record Increment(UUID pollId, UUID questionId, long count) {
-        Increment plus(long more) {
-            return new Increment(pollId, questionId, count + more);
+        Increment plus(Increment more) {
+            return new Increment(pollId, questionId, count + more.count());
         }
     }
 }

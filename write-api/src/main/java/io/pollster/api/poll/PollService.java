@@ -96,8 +96,14 @@ class PollService {
 
     private void insert(Poll poll) {
         aggregates.insert(poll);
-        // the ingester only UPDATEs counters: every choice starts with its row at 0
+        // every counter starts with its row at 0, so the read path and the projection find each one
+        jdbc.sql("INSERT INTO poll_voter_counts (poll_id, voters) VALUES (?, 0)")
+                .param(poll.pollId())
+                .update();
         for (Poll.Question question : poll.questions()) {
+            jdbc.sql("INSERT INTO question_voter_counts (question_id, poll_id, voters) VALUES (?, ?, 0)")
+                    .params(question.questionId(), poll.pollId())
+                    .update();
             for (Poll.Choice choice : question.choices()) {
                 jdbc.sql("INSERT INTO choice_counts (choice_id, poll_id, question_id, count) VALUES (?, ?, ?, 0)")
                         .params(choice.choiceId(), poll.pollId(), question.questionId())

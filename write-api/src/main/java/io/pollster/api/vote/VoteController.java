@@ -16,7 +16,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -43,8 +45,11 @@ class VoteController {
 
     static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
     private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-    /** More answers than any poll has questions (20) cannot be valid; refuse before any lookup. */
-    private static final int MAX_ANSWERS = 20;
+    /**
+     * More answers than any poll has choices (20 questions of 20) cannot be valid; refuse before any
+     * lookup.
+     */
+    private static final int MAX_ANSWERS = 400;
 
     private final PollCatalog polls;
     private final VoteEnqueuer enqueuer;
@@ -117,6 +122,7 @@ class VoteController {
             throw new ProblemException(ProblemType.POLL_CLOSED, "This poll is closed to votes.");
         }
         checkAnswersFit(poll, answers);
+        checkChoicesPerQuestion(poll, answers);
         VoteEnqueuer.Outcome outcome =
                 enqueuer.enqueue(poll.pollId(), voterId, answers, idempotencyKey, now, ipAddress);
         if (outcome instanceof VoteEnqueuer.Outcome.AlreadyVoted already) {
@@ -191,7 +197,7 @@ class VoteController {
                     List.of(new InvalidField("answers", "must contain at most " + MAX_ANSWERS + " answers")));
         }
         List<InvalidField> errors = new ArrayList<>();
-        Set<UUID> questions = new HashSet<>();
+        Set<List<UUID>> picked = new HashSet<>();
         for (int i = 0; i < answers.size(); i++) {
             VoteRequest.Answer answer = answers.get(i);
             String at = "answers[" + i + "]";
@@ -201,11 +207,11 @@ class VoteController {
             }
             if (answer.questionId() == null) {
                 errors.add(new InvalidField(at + ".question_id", "is required"));
-            } else if (!questions.add(answer.questionId())) {
-                errors.add(new InvalidField(at + ".question_id", "answers a question answered earlier in this vote"));
             }
             if (answer.choiceId() == null) {
                 errors.add(new InvalidField(at + ".choice_id", "is required"));
+            } else if (answer.questionId() != null && !picked.add(List.of(answer.questionId(), answer.choiceId()))) {
+                errors.add(new InvalidField(at + ".choice_id", "picks a choice picked earlier in this vote"));
             }
         }
         if (!errors.isEmpty()) {
@@ -222,6 +228,37 @@ class VoteController {
         if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH || !printable) {
             throw ProblemException.invalid(List.of(new InvalidField(
                     IDEMPOTENCY_HEADER, "must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " visible ASCII characters")));
+        }
+    }
+
+    /**
+     * A question appears once per chosen choice: once for a single-choice question, between its {@code
+     * min_choices} and {@code max_choices} times for a multi-choice one (docs/api.md "Votes").
+     */
+    private static void checkChoicesPerQuestion(PollDefinition poll, List<VoteRequest.Answer> answers) {
+        Map<UUID, Integer> picks = new LinkedHashMap<>();
+        List<InvalidField> errors = new ArrayList<>();
+        for (int i = 0; i < answers.size(); i++) {
+            UUID questionId = answers.get(i).questionId();
+            int count = picks.merge(questionId, 1, Integer::sum);
+            PollDefinition.Question question = poll.question(questionId).orElseThrow();
+            if (count == 2 && !question.multipleChoice()) {
+                errors.add(new InvalidField(
+                        "answers[" + i + "].question_id",
+                        "answers a single-choice question answered earlier in this vote"));
+            }
+        }
+        picks.forEach((questionId, count) -> {
+            PollDefinition.Question question = poll.question(questionId).orElseThrow();
+            if (question.multipleChoice() && (count < question.minChoices() || count > question.maxChoices())) {
+                errors.add(new InvalidField(
+                        "answers",
+                        "question " + questionId + " takes " + question.minChoices() + " to " + question.maxChoices()
+                                + " choices, not " + count));
+            }
+        });
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid(errors);
         }
     }
 

@@ -7,7 +7,8 @@
 -- KEYS[1]    poll:votes:stream-{N}
 -- KEYS[2]    accepted marker of this vote id
 -- KEYS[3]    Idempotency-Key record (the marker again when the request has no key)
--- KEYS[3+i]  voter set of the question of answer i
+-- KEYS[3+i]  voter set of the question of answer i (a multi-choice question has one answer per
+--            chosen choice, so its set appears once per choice: checking or adding it again is harmless)
 -- ARGV[1] vote_id  ARGV[2] poll_id  ARGV[3] user_id  ARGV[4] submitted_at
 -- ARGV[5] body hash ('' = no Idempotency-Key)  ARGV[6] idempotency TTL s  ARGV[7] marker TTL s
 -- ARGV[6+2i] question_id and ARGV[7+2i] choice_id of answer i

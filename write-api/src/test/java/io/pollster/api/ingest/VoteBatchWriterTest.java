@@ -8,13 +8,16 @@ import org.junit.jupiter.api.Test;
 class VoteBatchWriterTest {
 
     @Test
-    void responseIdIsTheSameForEveryReplayOfAnAnswerAndDiffersAcrossQuestions() {
+    void responseIdIsTheSameForEveryReplayOfAnAnswerAndDiffersAcrossQuestionsAndChoices() {
         UUID vote = UUID.randomUUID();
         UUID question = UUID.randomUUID();
+        UUID choice = UUID.randomUUID();
 
-        assertThat(VoteBatchWriter.responseId(vote, question)).isEqualTo(VoteBatchWriter.responseId(vote, question));
-        assertThat(VoteBatchWriter.responseId(vote, question))
-                .isNotEqualTo(VoteBatchWriter.responseId(vote, UUID.randomUUID()))
-                .isNotEqualTo(VoteBatchWriter.responseId(question, vote));
+        assertThat(VoteBatchWriter.responseId(vote, question, choice))
+                .isEqualTo(VoteBatchWriter.responseId(vote, question, choice));
+        assertThat(VoteBatchWriter.responseId(vote, question, choice))
+                .isNotEqualTo(VoteBatchWriter.responseId(vote, UUID.randomUUID(), choice))
+                .isNotEqualTo(VoteBatchWriter.responseId(vote, question, UUID.randomUUID()))
+                .isNotEqualTo(VoteBatchWriter.responseId(question, vote, choice));
     }
 }

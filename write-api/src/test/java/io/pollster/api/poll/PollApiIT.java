@@ -186,14 +186,26 @@ class PollApiIT {
                                 poll.at("/questions/1/choices/0/choice_id").asString()))
                 .update();
 
+        // 8 voters: 7 answered the first question, 3 the second (2 of them both)
+        jdbc.sql("UPDATE question_voter_counts SET voters = 7 WHERE question_id = ?")
+                .param(UUID.fromString(poll.at("/questions/0/question_id").asString()))
+                .update();
+        jdbc.sql("UPDATE question_voter_counts SET voters = 3 WHERE question_id = ?")
+                .param(UUID.fromString(poll.at("/questions/1/question_id").asString()))
+                .update();
+        jdbc.sql("UPDATE poll_voter_counts SET voters = 8 WHERE poll_id = ?")
+                .param(pollId)
+                .update();
+
         JsonNode before = get("/api/polls/" + pollId + "/results").json;
         assertThat(redis.hasKey(RedisKeys.counts(pollId))).isTrue();
         redis.delete(List.of(RedisKeys.counts(pollId), RedisKeys.pollMetadata(pollId)));
         JsonNode after = get("/api/polls/" + pollId + "/results").json;
 
-        assertThat(before.get("total_votes").asLong()).isEqualTo(10);
+        assertThat(before.get("total_votes").asLong()).isEqualTo(8);
         assertThat(before.get("version").asLong()).isEqualTo(10);
         assertThat(before.at("/questions/0/total").asLong()).isEqualTo(7);
+        assertThat(before.at("/questions/1/total").asLong()).isEqualTo(3);
         assertThat(before.at("/questions/0/choices/1/count").asLong()).isEqualTo(7);
         assertThat(after).isEqualTo(before);
         assertThat(get("/api/polls/" + pollId).json.get("results")).isEqualTo(before);

@@ -50,6 +50,14 @@ public final class VoteHttp {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
     }
 
+    /** A GET as the user {@code userId} ({@code X-User-Id}). */
+    public Answer getAs(String path, String userId) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("X-User-Id", userId)
+                .GET()
+                .build());
+    }
+
     /** {@code {"answers": [...]}} from (question, choice) pairs. */
     public static String body(List<UUID[]> answers) {
         return answers.stream()
