@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -60,10 +61,13 @@ public class IdentityAutoConfiguration {
     }
 
     /**
-     * Anonymous voters' ids ({@code voters} = {@code device} | {@code ip}); built at start-up, so a
-     * service without {@code pollster.identity.anonymous-secret} refuses to start with a clear message.
+     * Anonymous voters' ids ({@code voters} = {@code device} | {@code ip}). Lazy: built when a service that
+     * tells voters apart (write-api, live-gateway) wires it at start-up, which then refuses to start without
+     * {@code pollster.identity.anonymous-secret}, with a clear message; services that never see a voter
+     * (cdc-projector, jobs) need no secret.
      */
     @Bean
+    @Lazy
     VoterIds pollsterVoterIds(IdentityProperties identity) {
         return new VoterIds(AnonymousSecret.of(identity));
     }
