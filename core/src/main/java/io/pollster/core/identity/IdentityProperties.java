@@ -16,7 +16,7 @@ import org.springframework.validation.annotation.Validated;
  * @param jwt how tokens are verified in {@code jwt} mode
  * @param anonymousSecret the key anonymous voters' ids are derived with ({@link VoterIds}): at least 32
  *     bytes, the same on every instance of a deployment, and kept: a new one makes every earlier
- *     anonymous voter a new voter. A service refuses to start without it (or a file below).
+ *     anonymous voter a new voter. write-api and live-gateway refuse to start without it (or a file below).
  * @param anonymousSecretFile where the secret is kept when {@code anonymous-secret} is not set: read
  *     from it, or generated into it once (standalone keeps it in its data directory). Only for a
  *     deployment of one instance, or instances that share the file
