@@ -3,6 +3,7 @@ package io.pollster.live;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.results.CountsStore;
+import io.pollster.core.results.PollCounts;
 import io.pollster.core.results.Results;
 import io.pollster.core.results.ResultsMessage;
 import io.pollster.testing.PollFixtures;
@@ -72,13 +73,41 @@ final class TestPolls {
         return poll;
     }
 
-    /** One vote on a choice: PostgreSQL and Redis counts, no message. */
+    /**
+     * One vote on a choice, by a new voter answering that question only: PostgreSQL and Redis counts and
+     * voter counters, no message.
+     */
     void count(Poll poll, UUID choiceId) {
         long count = poll.counts().merge(choiceId, 1L, Long::sum);
+        UUID questionId = poll.layout().entrySet().stream()
+                .filter(question -> question.getValue().contains(choiceId))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow();
+        long questionVoters = poll.layout().get(questionId).stream()
+                .mapToLong(choice -> poll.counts().getOrDefault(choice, 0L))
+                .sum();
+        long pollVoters =
+                poll.counts().values().stream().mapToLong(Long::longValue).sum();
         jdbc.sql("UPDATE choice_counts SET count = ? WHERE choice_id = ?")
                 .params(count, choiceId)
                 .update();
-        counts.keepGreater(poll.pollId(), Map.of(choiceId, count));
+        jdbc.sql(
+                        """
+                        INSERT INTO question_voter_counts (question_id, poll_id, voters) VALUES (?, ?, ?)
+                        ON CONFLICT (question_id) DO UPDATE SET voters = EXCLUDED.voters
+                        """)
+                .params(questionId, poll.pollId(), questionVoters)
+                .update();
+        jdbc.sql(
+                        """
+                        INSERT INTO poll_voter_counts (poll_id, voters) VALUES (?, ?)
+                        ON CONFLICT (poll_id) DO UPDATE SET voters = EXCLUDED.voters
+                        """)
+                .params(poll.pollId(), pollVoters)
+                .update();
+        counts.keepGreater(
+                poll.pollId(), new PollCounts(Map.of(choiceId, count), Map.of(questionId, questionVoters), pollVoters));
     }
 
     /** Publishes the poll's current counts, as the projector does after a batch. */
