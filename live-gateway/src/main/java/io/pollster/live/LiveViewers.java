@@ -7,7 +7,6 @@ import io.pollster.core.results.ResultsAccess;
 import io.pollster.core.results.ResultsViewer;
 import io.pollster.live.fanout.Viewer;
 import jakarta.servlet.http.HttpServletRequest;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -43,22 +42,12 @@ public class LiveViewers {
     }
 
     ResultsViewer identity(PollDefinition poll, HttpServletRequest request) {
-        UUID user = CurrentUsers.current().orElse(null);
-        UUID voter =
-                switch (poll.voters()) {
-                    case USER -> user;
-                    case DEVICE -> {
-                        String device = request.getHeader(VoterIds.DEVICE_HEADER);
-                        if (device == null) {
-                            device = request.getParameter(DEVICE_PARAMETER);
-                        }
-                        yield VoterIds.parseDeviceId(device)
-                                .map(voterIds::ofDevice)
-                                .orElse(null);
-                    }
-                    case IP -> voterIds.ofAddress(request.getRemoteAddr()).orElse(null);
-                };
-        return new ResultsViewer(user, voter);
+        String device = request.getHeader(VoterIds.DEVICE_HEADER);
+        if (device == null) {
+            device = request.getParameter(DEVICE_PARAMETER);
+        }
+        // the voter id as the write-api derives it for a vote (core's one derivation)
+        return ResultsViewer.of(poll, CurrentUsers.current(), device, request.getRemoteAddr(), voterIds);
     }
 
     /** ResultsAccess's answer; hidden when it cannot tell (PostgreSQL and Redis both unreachable). */

@@ -1,10 +1,13 @@
 package io.pollster.live.fanout;
 
 import io.pollster.core.json.PollsterJson;
+import io.pollster.core.results.Results;
 import io.pollster.core.results.ResultsMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One results message, serialized once for every viewer of this node: the whole WebSocket text frame
@@ -81,10 +84,11 @@ public record ResultsFrame(
         }
         ResultsFrame hiddenShape = null;
         if (withHidden) {
-            byte[] hiddenJson = PollsterJson.mapper()
-                    .writeValueAsString(
-                            new HiddenResults(ResultsMessage.TYPE, pollId, version, closed, totalVotes, true))
-                    .getBytes(StandardCharsets.UTF_8);
+            // core's hidden shape of these results, as a live message (its "type" first)
+            ObjectNode message = PollsterJson.mapper().createObjectNode().put("type", ResultsMessage.TYPE);
+            message.setAll((ObjectNode) PollsterJson.mapper()
+                    .valueToTree(new Results(pollId, version, closed, totalVotes, List.of()).hidden()));
+            byte[] hiddenJson = PollsterJson.mapper().writeValueAsBytes(message);
             byte[] payload = splice(hiddenJson, viewers);
             hiddenShape = new ResultsFrame(
                     pollId,
@@ -135,10 +139,6 @@ public record ResultsFrame(
         System.arraycopy(field, 0, payload, end, field.length);
         return payload;
     }
-
-    /** docs/api.md's Results of a viewer who may not see counts yet: no {@code questions}. */
-    private record HiddenResults(
-            String type, UUID pollId, long version, boolean closed, long totalVotes, boolean resultsHidden) {}
 
     private static byte[] sse(byte[] payload) {
         byte[] event = new byte[SSE_PREFIX.length + payload.length + SSE_SUFFIX.length];
