@@ -14,9 +14,11 @@ import org.slf4j.LoggerFactory;
 import redis.embedded.RedisExecProvider;
 
 /**
- * Redis 7.0 with its append-only file in a data directory that outlives the process. With
- * {@code appendfsync everysec} a killed Redis loses nothing the kernel already has; a whole-machine crash
- * can lose the last second (docs/design.md, invariant 1).
+ * Redis 7.0 with its append-only file in a data directory that outlives the process, written and fsynced
+ * before Redis answers ({@code appendfsync always}): neither a killed Redis nor a crashed machine loses a
+ * write it acknowledged. {@code everysec} would not do: while its background fsync of the previous
+ * second still runs, Redis postpones the write and answers meanwhile, so a SIGKILL lost accepted votes
+ * (docs/votes.md "Redis loss, told honestly").
  *
  * <p>The redis-server binary comes from org.signal's embedded-redis, but this class runs the process
  * itself: that library stops Redis from a JVM shutdown hook of its own, which runs at the same time as
@@ -86,7 +88,7 @@ public final class EmbeddedRedisServer implements EmbeddedServer {
                 "--bind", "127.0.0.1",
                 "--dir", dataDir.toString(),
                 "--appendonly", durable ? "yes" : "no",
-                "--appendfsync", "everysec",
+                "--appendfsync", "always",
                 "--save", "",
                 "--maxclients", "20000",
                 "--daemonize", "no"));

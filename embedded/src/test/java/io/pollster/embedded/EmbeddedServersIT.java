@@ -104,7 +104,7 @@ class EmbeddedServersIT {
             servers.supervise(quickly(5), listener);
             EmbeddedRedisServer redis = servers.redis().orElseThrow();
             assertThat(redis(redis.port(), "SET", "kept", "vote")).isEqualTo("+OK");
-            // appendfsync everysec: what the kernel has survives the process
+            // appendfsync always: written and fsynced before the answer
             long killed = redis.pid();
 
             ProcessHandle.of(killed).orElseThrow().destroyForcibly();

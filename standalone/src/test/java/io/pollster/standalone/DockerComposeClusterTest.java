@@ -41,7 +41,7 @@ class DockerComposeClusterTest {
             String command = String.join(" ", list(services.get(node), "command"));
             assertThat(command)
                     .as(node)
-                    .contains("redis-server", "--cluster-enabled yes", "--appendonly yes", "--appendfsync everysec");
+                    .contains("redis-server", "--cluster-enabled yes", "--appendonly yes", "--appendfsync always");
             assertThat(list(services.get(node), "volumes")).as(node).hasSize(1);
         }
         String forming = String.join(" ", list(services.get("redis-cluster"), "entrypoint"));

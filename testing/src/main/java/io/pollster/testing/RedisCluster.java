@@ -59,7 +59,7 @@ public final class RedisCluster implements AutoCloseable {
             "--appendonly",
             "yes",
             "--appendfsync",
-            "everysec",
+            "always",
             "--repl-diskless-sync-delay",
             "0",
             "--save",
