@@ -86,6 +86,13 @@ class MillionResponsesExportFaultIT {
             assertThat(sum.getLong(1)).as("counters agree with the rows").isEqualTo(VOTERS);
             assertThat(sum.getLong(2)).isEqualTo(4);
         }
+        try (Connection db = connect();
+                Statement counts = db.createStatement();
+                ResultSet voters = counts.executeQuery(
+                        "SELECT voters FROM poll_voter_counts WHERE poll_id = '" + poll.pollId() + "'")) {
+            assertThat(voters.next()).isTrue();
+            assertThat(voters.getLong(1)).as("the poll's voter counter").isEqualTo(VOTERS);
+        }
 
         HttpRequest export = HttpRequest.newBuilder(
                         URI.create(pollster.baseUrl() + "/api/polls/" + poll.pollId() + "/responses.csv"))

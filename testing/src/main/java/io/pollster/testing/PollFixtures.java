@@ -225,9 +225,10 @@ public final class PollFixtures {
     /**
      * Records {@code voters} votes straight in PostgreSQL, in one transaction, as the ingester leaves them:
      * each voter (a new user id) answers every question of the poll, voter {@code i} picking choice
-     * {@code i mod choices}, one second apart by {@code submitted_at}; then every {@code choice_counts} row
-     * of the poll is set to the number of responses of its choice. A million voters take seconds to
-     * insert, where going through the API would take many minutes.
+     * {@code i mod choices}, one second apart by {@code submitted_at}, with its guard rows
+     * ({@code question_voters}, {@code poll_voters}); then every counter of the poll ({@code choice_counts},
+     * {@code question_voter_counts}, {@code poll_voter_counts}) is set to what the rows count. A million
+     * voters take minutes to insert on a busy machine, where going through the API would take far longer.
      *
      * @return the number of responses inserted (voters × questions)
      */
@@ -245,11 +246,36 @@ public final class PollFixtures {
                                    timestamptz '2026-01-01 00:00:00Z' + make_interval(secs => i), '192.0.2.1'
                             FROM generate_series(0, ? - 1) AS i
                             """);
+                    PreparedStatement questionVoters = db.prepareStatement(
+                            """
+                            INSERT INTO question_voters (question_id, user_id, vote_id)
+                            SELECT ?, md5(? || ':user:' || i)::uuid, md5(? || ':vote:' || i)::uuid
+                            FROM generate_series(0, ? - 1) AS i
+                            """);
+                    PreparedStatement pollVoters = db.prepareStatement(
+                            """
+                            INSERT INTO poll_voters (poll_id, user_id)
+                            SELECT ?, md5(? || ':user:' || i)::uuid FROM generate_series(0, ? - 1) AS i
+                            """);
                     PreparedStatement counts = db.prepareStatement(
                             """
                             UPDATE choice_counts cc
                             SET count = (SELECT count(*) FROM responses r WHERE r.choice_id = cc.choice_id)
                             WHERE cc.poll_id = ?
+                            """);
+                    PreparedStatement questionCounts = db.prepareStatement(
+                            """
+                            INSERT INTO question_voter_counts (question_id, poll_id, voters)
+                            SELECT q.question_id, q.poll_id,
+                                   (SELECT count(*) FROM question_voters v WHERE v.question_id = q.question_id)
+                            FROM questions q WHERE q.poll_id = ?
+                            ON CONFLICT (question_id) DO UPDATE SET voters = EXCLUDED.voters
+                            """);
+                    PreparedStatement pollCounts = db.prepareStatement(
+                            """
+                            INSERT INTO poll_voter_counts (poll_id, voters)
+                            SELECT ?, count(*) FROM poll_voters WHERE poll_id = ?
+                            ON CONFLICT (poll_id) DO UPDATE SET voters = EXCLUDED.voters
                             """)) {
                 for (Question question : poll.questions()) {
                     responses.setObject(1, poll.pollId());
@@ -261,9 +287,23 @@ public final class PollFixtures {
                     responses.setString(6, salt);
                     responses.setInt(7, voters);
                     inserted += responses.executeUpdate();
+                    questionVoters.setObject(1, question.questionId());
+                    questionVoters.setString(2, salt);
+                    questionVoters.setString(3, salt);
+                    questionVoters.setInt(4, voters);
+                    questionVoters.executeUpdate();
                 }
+                pollVoters.setObject(1, poll.pollId());
+                pollVoters.setString(2, salt);
+                pollVoters.setInt(3, voters);
+                pollVoters.executeUpdate();
                 counts.setObject(1, poll.pollId());
                 counts.executeUpdate();
+                questionCounts.setObject(1, poll.pollId());
+                questionCounts.executeUpdate();
+                pollCounts.setObject(1, poll.pollId());
+                pollCounts.setObject(2, poll.pollId());
+                pollCounts.executeUpdate();
             }
             db.commit();
         } catch (SQLException e) {

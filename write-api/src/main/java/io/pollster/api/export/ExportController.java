@@ -80,7 +80,7 @@ class ExportController {
                     String deviceId,
             HttpServletRequest request) {
         PollDefinition poll = find(pollIdOrSlug);
-        if (!access.maySee(poll, viewer(poll, user, deviceId, request.getRemoteAddr()))) {
+        if (!access.maySee(poll, ResultsViewer.of(poll, user, deviceId, request.getRemoteAddr(), voterIds))) {
             throw new ProblemException(
                     ProblemType.RESULTS_HIDDEN,
                     poll.resultsVisibility() == ResultsVisibility.AFTER_VOTE
@@ -122,21 +122,6 @@ class ExportController {
             log.warn("Export of the responses of poll {} broke off: {}", poll.pollId(), failure.toString());
             throw new ExportInterruptedException("export of poll " + poll.pollId() + " broke off", failure);
         }
-    }
-
-    /**
-     * The viewer as {@link ResultsAccess} needs it: the user, and the voter id this request's votes on the
-     * poll carry (the user id, or the id derived from the device id or the client address).
-     */
-    private ResultsViewer viewer(PollDefinition poll, Optional<UUID> user, String deviceId, String clientAddress) {
-        UUID voterId =
-                switch (poll.voters()) {
-                    case USER -> user.orElse(null);
-                    case DEVICE ->
-                        VoterIds.parseDeviceId(deviceId).map(voterIds::ofDevice).orElse(null);
-                    case IP -> voterIds.ofAddress(clientAddress).orElse(null);
-                };
-        return new ResultsViewer(user.orElse(null), voterId);
     }
 
     private PollDefinition find(String idOrSlug) {

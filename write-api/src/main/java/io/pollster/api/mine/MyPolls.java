@@ -29,7 +29,7 @@ class MyPolls {
             """
             SELECT p.poll_id, p.unique_slug, p.creator_id, p.title, p.description,
                    p.created_at, p.closes_at, p.closed_at, p.voters, p.results_visibility,
-                   (SELECT coalesce(sum(c.count), 0) FROM choice_counts c WHERE c.poll_id = p.poll_id)
+                   coalesce((SELECT v.voters FROM poll_voter_counts v WHERE v.poll_id = p.poll_id), 0)
                        AS total_votes
             FROM polls p
             """;
