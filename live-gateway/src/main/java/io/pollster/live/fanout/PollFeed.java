@@ -29,13 +29,13 @@ final class PollFeed {
     private final AtomicInteger nextStripe = new AtomicInteger();
     private final AtomicInteger viewerCount = new AtomicInteger();
     private final AtomicReference<ResultsFrame> current = new AtomicReference<>();
-    /**
-     * The poll's viewers over every gateway as last read from Redis, and a generation that grows with each
-     * new figure. Until the first read, this node's own count when the feed was made.
-     */
     /** The version the hidden viewers were last checked at (-1: never); the visibility refresh's own. */
     private long checkedVersion = -1;
 
+    /**
+     * The poll's viewers over every gateway as last read from Redis, and a generation that grows with each
+     * new figure. Until the first read, 1: the viewer the feed was made for.
+     */
     private volatile ViewerFigure viewers = new ViewerFigure(1, 0);
 
     PollFeed(
