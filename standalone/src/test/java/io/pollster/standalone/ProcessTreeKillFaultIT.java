@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole process tree of the packaged jar (the JVM, redis-server, the postmaster and its backends)
- * SIGKILLed at once under a steady vote load and started again, four times: nothing is lost or counted
+ * SIGKILLed at once under a steady vote load and started again, five times: nothing is lost or counted
  * twice, and after each start the votes the killed instance held are ingested at once. The claim
  * timeout is set far above any restart here, so only an instance that re-reads its own pending entries
  * under a stable consumer name can drain that fast; a new name would leave them waiting for the
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProcessTreeKillFaultIT {
 
-    private static final int KILLS = 4;
+    private static final int KILLS = 5;
     private static final int VOTES_PER_ROUND = 100;
     private static final Duration CLAIM_IDLE_TIMEOUT = Duration.ofMinutes(10);
     /** Far below the claim timeout: a drain that needs longer is stuck, and the failure says where. */
