@@ -107,6 +107,12 @@ public class ResultsBroadcaster implements DisposableBean, SmartLifecycle {
      */
     @Override
     public synchronized void start() {
+        if (!channels.isEmpty() && pubSub == null) {
+            // back from a stop: the polls still watched are subscribed again on a connection of the
+            // restarted connection factory
+            ShardedSubscriptions subscriptions = pubSub();
+            channels.keySet().forEach(subscriptions::subscribe);
+        }
         if (refreshes.isEmpty()) {
             long refresh = properties.viewersRefresh().toMillis();
             refreshes.add(viewerRefresh.scheduleWithFixedDelay(
@@ -117,10 +123,19 @@ public class ResultsBroadcaster implements DisposableBean, SmartLifecycle {
         }
     }
 
+    /**
+     * Stops the refreshes and closes the pub/sub connection: a stopped context stops its Redis connection
+     * factory, whose client closes every connection, and one made by it would never carry a message
+     * again. {@link #start} opens a new one (Spring's test framework stops and restarts cached contexts).
+     */
     @Override
     public synchronized void stop() {
         refreshes.forEach(task -> task.cancel(false));
         refreshes.clear();
+        if (pubSub != null) {
+            pubSub.close();
+            pubSub = null;
+        }
     }
 
     @Override

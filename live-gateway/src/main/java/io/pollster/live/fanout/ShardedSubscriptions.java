@@ -49,6 +49,7 @@ final class ShardedSubscriptions implements AutoCloseable {
     private final ScheduledExecutorService retries;
     private final Set<String> wanted = ConcurrentHashMap.newKeySet();
     private final Disposable reconnects;
+    private volatile boolean closed;
 
     ShardedSubscriptions(
             RedisConnectionFactory redis,
@@ -85,7 +86,7 @@ final class ShardedSubscriptions implements AutoCloseable {
     }
 
     private synchronized void issue(String channel) {
-        if (!wanted.contains(channel)) {
+        if (closed || !wanted.contains(channel)) {
             return;
         }
         connection.async().ssubscribe(channel).whenComplete((ok, failed) -> {
@@ -154,6 +155,7 @@ final class ShardedSubscriptions implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true; // a retry still scheduled must not try a closed connection for ever
         reconnects.dispose();
         connection.close();
     }
