@@ -37,12 +37,17 @@ class ResultsPublisher implements DisposableBean {
                         PollsterJson.mapper().writeValueAsString(ResultsMessage.of(results)));
     }
 
+    /**
+     * The connection, opened again when it was closed under us: a stopped connection factory (a context
+     * stopped and started again) closes every connection of its client, and a closed one never reopens.
+     * A connection that only lost Redis stays open and reconnects by itself.
+     */
     private LettuceConnections.Strings connection() {
         LettuceConnections.Strings open = connection;
-        if (open == null) {
+        if (open == null || !open.connection().isOpen()) {
             synchronized (this) {
                 open = connection;
-                if (open == null) {
+                if (open == null || !open.connection().isOpen()) {
                     open = LettuceConnections.connect(redis);
                     connection = open;
                 }
