@@ -117,6 +117,10 @@ class MonitoringMetricsIT {
             assertThat(sseLines).anySatisfy(line -> assertThat(line).contains(drained));
         });
 
+        // the GC pause timer exists from the JVM's first collection on, which a service under load has
+        // within seconds; a quiet test JVM with a large heap may not have had one yet
+        System.gc();
+        await().atMost(60, SECONDS).until(() -> exposedSeries().contains("jvm_gc_pause_seconds_sum"));
         Set<String> exposed = exposedSeries();
         Map<String, Set<String>> used = usedMetrics();
         assertThat(used.get("dashboard")).as("metrics the dashboard reads").hasSizeGreaterThan(30);
