@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  *
  * <p>Options for the started server: {@code --jar} (default: the {@code pollster.jar} system property
  * the Maven profile sets, else {@code standalone/target/pollster.jar}), {@code --server-jvm} (JVM options,
- * {@code -Xmx2g}), {@code --server-args} (Pollster options, e.g.
+ * {@code -Xmx2g}), {@code --server-java} (the JDK to run it on: its home directory, e.g.
+ * {@code /usr/lib/jvm/temurin-25-jdk-amd64}; default the benchmark's own), {@code --server-args} (Pollster options, e.g.
  * {@code "--pollster.cdc.response-events=false"}), {@code --keep-data} (keep the data directory).
  */
 public final class BenchTarget implements AutoCloseable {
@@ -63,7 +64,8 @@ public final class BenchTarget implements AutoCloseable {
         int redisPort = freePort();
         Path dataDir = Files.createTempDirectory("pollster-bench-");
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(Path.of(args.string("server-java", System.getProperty("java.home")), "bin", "java")
+                .toString());
         command.addAll(split(args.string("server-jvm", "-Xmx2g")));
         command.addAll(List.of(
                 "-jar",

@@ -140,7 +140,9 @@ public final class FanoutBenchmark {
         if (jfr != null) {
             jcmd("JFR.start", "name=fanout", "settings=profile", "filename=" + jfr);
         }
+        CpuSplit machine = CpuSplit.of(args);
         CpuSnapshot before = CpuSnapshot.take(args.optional("server-pid").orElse(null));
+        CpuSplit.Snapshot machineBefore = machine.take();
         long messagesBefore = clients.messages();
         clients.recording(true);
         // a subscriber of its own shows how much of the latency is the vote path's (202 → publish)
@@ -168,6 +170,7 @@ public final class FanoutBenchmark {
         subscriber.close();
         subscriberClient.shutdown();
         CpuSnapshot after = CpuSnapshot.take(args.optional("server-pid").orElse(null));
+        CpuSplit.Snapshot machineAfter = machine.take();
         if (jfr != null) {
             jcmd("JFR.stop", "name=fanout");
         }
@@ -255,6 +258,20 @@ public final class FanoutBenchmark {
                     100.0 * (after.serverCpuNanos - before.serverCpuNanos) / (after.wallNanos - before.wallNanos),
                     (after.serverSystemNanos - before.serverSystemNanos) / 1e9);
         }
+        CpuSplit.print(
+                votes ? "votes and fan-out:" : "fan-out:",
+                machineBefore,
+                machineAfter,
+                Math.max(1, versionTimes.length),
+                votes ? "vote" : "publish",
+                window);
+        System.out.printf(
+                "summary: %d viewers at %.0f %s/s see the %s→screen p99 at %d ms (target: at most 500 ms)%n",
+                connected,
+                versionTimes.length / elapsed,
+                votes ? "votes" : "publishes",
+                votes ? "202" : "publish",
+                latencies.pairs.percentile(0.99));
         System.out.printf("load average at the end: %s%n", loadAverage());
         clients.close();
     }

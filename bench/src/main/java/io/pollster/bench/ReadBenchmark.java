@@ -1,5 +1,6 @@
 package io.pollster.bench;
 
+import com.sun.net.httpserver.HttpServer;
 import io.pollster.core.json.PollsterJson;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -64,10 +65,35 @@ public final class ReadBenchmark {
         }
         String path = "/api/polls/" + pollId + "/results";
         System.out.printf("poll %s, GET %s, %d connections%n", pollId, path, connections);
-        System.out.println("first answer: " + fetchOnce(base, path));
+        String answer = fetchOnce(base, path);
+        System.out.println("first answer: " + answer);
 
+        CpuSplit cpu = CpuSplit.of(options);
         run(base, path, connections, Duration.ofSeconds(warmupSeconds));
+        CpuSplit.Snapshot before = cpu.take();
         Result result = run(base, path, connections, Duration.ofSeconds(seconds));
+        CpuSplit.print("reads:", before, cpu.take(), Math.max(1, result.latencies().length), "read", result.seconds());
+        report(result, connections, "read", "GET results");
+
+        // the HTTP ceiling in the same run: the same client, the same answer, a server that does nothing
+        HttpServer ceiling = DoNothingServer.start(0, "/null", 200, answer.getBytes(StandardCharsets.UTF_8));
+        try {
+            URI nullBase = URI.create("http://localhost:" + ceiling.getAddress().getPort());
+            run(nullBase, "/null", connections, Duration.ofSeconds(warmupSeconds));
+            Result nothing = run(nullBase, "/null", connections, Duration.ofSeconds(seconds));
+            System.out.println("http ceiling (a do-nothing JDK HTTP server in this process, the same answer):");
+            report(nothing, connections, "read-null", "GET of a do-nothing server");
+            double reads = result.latencies().length / result.seconds();
+            double most = nothing.latencies().length / nothing.seconds();
+            System.out.printf(
+                    "summary: cached reads reach %.0f%% of the HTTP ceiling (%,.0f of %,.0f requests/s; target: at least 30%%)%n",
+                    100 * reads / most, reads, most);
+        } finally {
+            ceiling.stop(0);
+        }
+    }
+
+    private static void report(Result result, int connections, String chart, String what) {
         long[] latencies = result.latencies();
         Arrays.sort(latencies);
         System.out.printf(
@@ -83,8 +109,8 @@ public final class ReadBenchmark {
                 millis(percentile(latencies, 99.9)),
                 millis(latencies.length == 0 ? 0 : latencies[latencies.length - 1]));
         BenchChart.write(
-                "read",
-                String.format("GET results, %d connections", connections),
+                chart,
+                String.format("%s, %d connections", what, connections),
                 result.histogram(),
                 "request → response",
                 result.timeline(),

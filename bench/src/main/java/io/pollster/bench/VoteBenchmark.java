@@ -2,7 +2,10 @@ package io.pollster.bench;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.pollster.core.json.PollsterJson;
+import io.pollster.core.redis.RedisKeys;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -45,7 +48,8 @@ import tools.jackson.databind.JsonNode;
  * and {@code jdbc} of a running server (without {@code base} it starts its own, {@link BenchTarget}), {@code shards} (8, as the
  * server), {@code rows} of the ingest and raw phases (300000), {@code server-pid} (to report the
  * server's CPU per vote), {@code drain} longest wait in seconds for the ingester to catch up after
- * the load (120; 0 when the server runs without its ingester), {@code db-user} (postgres), {@code seconds} measured
+ * the load (120; 0 when the server runs without its ingester), {@code project} longest wait in seconds for
+ * the projector to bring the Redis counts level with PostgreSQL after that (60; 0 without a projector), {@code db-user} (postgres), {@code seconds} measured
  * per phase (20), {@code warmup} seconds (5), {@code concurrency} connections (64), {@code peer-port}
  * (any free port), {@code peer-pool} JDBC connections of the peer (16), {@code batch} rows per INSERT of the
  * raw ceiling (500).
@@ -58,9 +62,13 @@ public final class VoteBenchmark {
     private final BenchArgs args;
     private final String jdbcUrl;
     private final String dbUser;
+    private final CpuSplit cpu;
+    private RedisClient countsClient;
+    private StatefulRedisConnection<String, String> countsConnection;
 
     private VoteBenchmark(BenchArgs args) {
         this.args = args;
+        this.cpu = CpuSplit.of(args);
         this.jdbcUrl = arg("jdbc", "jdbc:postgresql://localhost:18085/postgres");
         this.dbUser = arg("db-user", "postgres");
     }
@@ -93,6 +101,7 @@ public final class VoteBenchmark {
         Double ingest = null;
         Double raw = null;
         Double peerRate = null;
+        Double machineCpuPerVote = null;
 
         if (phases.contains("pollster")) {
             // Pollster: POST /votes over HTTP, the ingester draining into PostgreSQL behind it
@@ -118,6 +127,16 @@ public final class VoteBenchmark {
             }
             double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
             long rowsFinal = responses(pollster.id());
+            // and projected: the counts the viewers read, in Redis, hold every row
+            long projectStart = System.nanoTime();
+            long projectLimit = intArg("project", 60) * 1_000_000_000L;
+            while (projectedRows(pollster.id()) < rowsFinal && System.nanoTime() - projectStart < projectLimit) {
+                Thread.sleep(50);
+            }
+            CpuSplit.Snapshot cpuDone = cpu.take();
+            long projected = projectedRows(pollster.id());
+            countsConnection.close();
+            countsClient.shutdown();
             accepted = load.okPerSecond();
             System.out.printf(
                     "pollster        accepted %,10.0f votes/s  p50 %6.2f ms  p99 %6.2f ms  (%d refused, %d errors)%n",
@@ -136,6 +155,18 @@ public final class VoteBenchmark {
                         (cpuAfter - cpuBefore) / 1e9 / load.totalSeconds());
             }
             System.out.printf("pollster counters = COUNT(*) per choice: %s%n", countersMatch(pollster.id()));
+            System.out.printf(
+                    "pollster projected %,d of %,d rows into the Redis counts %.1f s after they were all in PostgreSQL%n",
+                    projected, rowsFinal - rowsBefore, (System.nanoTime() - projectStart) / 1e9);
+            // from the measured window's start until its votes are in PostgreSQL and projected
+            long votes = load.totalOk() - load.okAtWindowStart();
+            CpuSplit.print(
+                    "pollster",
+                    load.cpuAtWindowStart(),
+                    cpuDone,
+                    votes,
+                    (System.nanoTime() - load.windowStartNanos()) / 1e9);
+            machineCpuPerVote = (cpuDone.machine() - load.cpuAtWindowStart().machine()) / 1e6 / votes;
         }
 
         int rows = intArg("rows", 300_000);
@@ -172,6 +203,13 @@ public final class VoteBenchmark {
                         seconds,
                         201);
                 peerRate = peerLoad.okPerSecond();
+                // the peer answers only once its rows are committed: nothing is left to drain
+                CpuSplit.print(
+                        "sync peer",
+                        peerLoad.cpuAtWindowStart(),
+                        cpu.take(),
+                        peerLoad.totalOk() - peerLoad.okAtWindowStart(),
+                        (System.nanoTime() - peerLoad.windowStartNanos()) / 1e9);
                 System.out.printf(
                         "sync peer       accepted %,10.0f votes/s  p50 %6.2f ms  p99 %6.2f ms  (%d refused, %d errors)%n",
                         peerLoad.okPerSecond(),
@@ -187,7 +225,9 @@ public final class VoteBenchmark {
         if (phases.contains("null")) {
             // HTTP ceiling: a server that reads each request and answers 202 without doing anything
             Poll unused = createPoll();
-            HttpServer server = startNullServer(intArg("null-port", 0));
+            byte[] answer = ("{\"vote_id\":\"" + UUID.randomUUID() + "\",\"status\":\"accepted\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            HttpServer server = DoNothingServer.start(intArg("null-port", 0), "/null", 202, answer);
             int nullPort = server.getAddress().getPort();
             try {
                 Load nullLoad = drive(
@@ -208,9 +248,20 @@ public final class VoteBenchmark {
                 server.stop(0);
             }
         }
+        if (machineCpuPerVote != null) {
+            System.out.printf(
+                    "summary: the machine spends %.3f ms of CPU per accepted and projected vote (target: at most 0.45 ms)%n",
+                    machineCpuPerVote);
+        }
+        if (accepted != null && raw != null) {
+            System.out.printf(
+                    "summary: pollster accepts %.0f%% of the raw ceiling in votes (%,.0f of %,.0f votes/s of %d answers; target: at least 50%%)%n",
+                    100 * accepted / (raw / QUESTIONS), accepted, raw / QUESTIONS, QUESTIONS);
+        }
         if (accepted != null && peerRate != null) {
             System.out.printf(
-                    "summary: pollster accepts x%.2f the votes/s of the synchronous peer%n", accepted / peerRate);
+                    "summary: pollster accepts x%.2f the votes/s of the synchronous peer (target: at least x5)%n",
+                    accepted / peerRate);
         }
         if (ingest != null && raw != null) {
             System.out.printf("summary: ingest capacity = %.0f%% of the raw ceiling%n", 100 * ingest / raw);
@@ -376,6 +427,8 @@ public final class VoteBenchmark {
             Thread.sleep(10);
         }
         rowsAtWindowStart = responses(poll.id());
+        CpuSplit.Snapshot cpuAtWindowStart = cpu.take();
+        long okAtWindowStart = totalOk.get();
         for (Thread thread : threads) {
             thread.join();
         }
@@ -396,7 +449,10 @@ public final class VoteBenchmark {
                 seconds,
                 (System.nanoTime() - start) / 1e9,
                 all,
-                rowsAtWindowStart);
+                rowsAtWindowStart,
+                windowStart,
+                cpuAtWindowStart,
+                okAtWindowStart);
     }
 
     private record Load(
@@ -412,7 +468,10 @@ public final class VoteBenchmark {
             double windowSeconds,
             double totalSeconds,
             long[] sortedNanos,
-            long rowsAtWindowStart) {
+            long rowsAtWindowStart,
+            long windowStartNanos,
+            CpuSplit.Snapshot cpuAtWindowStart,
+            long okAtWindowStart) {
         double okPerSecond() {
             return windowOk / windowSeconds;
         }
@@ -517,6 +576,18 @@ public final class VoteBenchmark {
         return new Poll(pollId, questions, choices);
     }
 
+    /** The responses the Redis counts of the poll hold: the sum of its choice fields (what viewers read). */
+    private long projectedRows(UUID pollId) {
+        if (countsClient == null) {
+            countsClient = RedisClient.create(arg("redis", "redis://localhost:18086"));
+            countsConnection = countsClient.connect();
+        }
+        return countsConnection.sync().hgetall(RedisKeys.counts(pollId)).entrySet().stream()
+                .filter(field -> RedisKeys.isChoiceField(field.getKey()))
+                .mapToLong(field -> Long.parseLong(field.getValue()))
+                .sum();
+    }
+
     private long responses(UUID pollId) throws SQLException {
         try (Connection c = connect();
                 PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM responses WHERE poll_id = ?")) {
@@ -585,34 +656,9 @@ public final class VoteBenchmark {
 
     // ---- synchronous peer -------------------------------------------------------------------
 
-    /**
-     * Without TCP_NODELAY the JDK server's header and body writes meet the client's delayed ACK: every
-     * request would wait ~40 ms, which measures the kernel's timers, not the server.
-     */
-    private static void noDelay() {
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-
-    private static HttpServer startNullServer(int port) throws IOException {
-        noDelay();
-        HttpServer server = HttpServer.create(new InetSocketAddress(port), 1024);
-        server.setExecutor(Executors.newFixedThreadPool(64));
-        byte[] answer = ("{\"vote_id\":\"" + UUID.randomUUID() + "\",\"status\":\"accepted\"}")
-                .getBytes(StandardCharsets.UTF_8);
-        server.createContext("/null", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(202, answer.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(answer);
-            }
-        });
-        server.start();
-        return server;
-    }
-
+    /** The peer: per request, the poll looked up, its responses inserted and its counters updated in one transaction. */
     private HttpServer startPeer(int port, int poolSize) throws IOException, SQLException {
-        noDelay();
+        DoNothingServer.noDelay();
         BlockingQueue<Connection> pool = new ArrayBlockingQueue<>(poolSize);
         for (int i = 0; i < poolSize; i++) {
             Connection c = connect();
