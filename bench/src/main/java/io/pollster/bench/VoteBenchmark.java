@@ -296,8 +296,9 @@ public final class VoteBenchmark {
     }
 
     /**
-     * Fills the poll's shard stream with {@code rows} entries (3 per vote, as the Lua script writes
-     * them, pipelined) and measures from the first XADD until PostgreSQL holds every row.
+     * Fills the poll's shard stream with the votes of {@code rows} answers (one entry per vote of 3
+     * answers, as the Lua script writes them, pipelined) and measures from the first XADD until
+     * PostgreSQL holds every row.
      */
     private double ingestCapacity(Poll poll, int rows) throws Exception {
         int shards = intArg("shards", 8);
@@ -312,20 +313,23 @@ public final class VoteBenchmark {
             long start = System.nanoTime();
             List<io.lettuce.core.RedisFuture<String>> pending = new ArrayList<>();
             String now = java.time.Instant.now().toString();
+            java.time.Instant submitted = java.time.Instant.parse(now);
             for (int written = 0; written < rows; ) {
-                UUID vote = UUID.randomUUID();
-                UUID user = UUID.randomUUID();
+                // one entry per vote carrying all its answers, as the Lua script writes it
+                List<io.pollster.core.events.AcceptedVote.Answer> answers = new ArrayList<>(QUESTIONS);
                 for (int q = 0; q < QUESTIONS && written < rows; q++, written++) {
-                    pending.add(redis.xadd(
-                            stream,
-                            io.pollster.core.vote.VoteStreamEntry.fields(new io.pollster.core.events.VoteEvent(
-                                    vote,
-                                    poll.id(),
-                                    poll.questions()[q],
-                                    poll.choices()[q][random.nextInt(CHOICES)],
-                                    user,
-                                    java.time.Instant.parse(now)))));
+                    answers.add(new io.pollster.core.events.AcceptedVote.Answer(
+                            poll.questions()[q], poll.choices()[q][random.nextInt(CHOICES)]));
                 }
+                pending.add(redis.xadd(
+                        stream,
+                        io.pollster.core.vote.VoteStreamEntry.fields(new io.pollster.core.events.AcceptedVote(
+                                io.pollster.core.vote.VoteIds.mint(java.time.Instant.now()),
+                                poll.id(),
+                                UUID.randomUUID(),
+                                submitted,
+                                null,
+                                answers))));
                 if (pending.size() >= 3_000) {
                     connection.flushCommands();
                     for (io.lettuce.core.RedisFuture<String> f : pending) {

@@ -4,7 +4,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One answer of an accepted vote, as it travels through {@code poll:votes:stream-{N}}.
+ * One answer of an accepted vote: one {@code responses} row. The vote stream carries a whole vote per
+ * entry ({@link AcceptedVote}); entries written before that carried one answer each, in this shape.
  *
  * @param userId the user, or an anonymous voter's id ({@code io.pollster.core.identity.VoterIds})
  * @param ipAddress the client address of an anonymous vote, kept in {@code responses.ip_address}; null

@@ -3,9 +3,13 @@ package io.pollster.core.vote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pollster.core.events.AcceptedVote;
 import io.pollster.core.events.VoteEvent;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -63,31 +67,117 @@ class VoteStreamEntryTest {
     }
 
     @Test
-    void anEntryReadsBackAsTheEventItWasWrittenFrom() {
-        VoteEvent event = new VoteEvent(
+    void aWholeVoteIsOneEntryThatReadsBackAsOneEventPerAnswer() {
+        UUID q1 = UUID.randomUUID();
+        UUID q2 = UUID.randomUUID();
+        List<AcceptedVote.Answer> answers = List.of(
+                new AcceptedVote.Answer(q1, UUID.randomUUID()),
+                new AcceptedVote.Answer(q2, UUID.randomUUID()),
+                new AcceptedVote.Answer(q2, UUID.randomUUID()));
+        AcceptedVote vote = new AcceptedVote(
+                VoteIds.mint(Instant.now()),
                 UUID.randomUUID(),
                 UUID.randomUUID(),
-                UUID.randomUUID(),
-                UUID.randomUUID(),
-                UUID.randomUUID(),
-                Instant.parse("2026-11-27T18:32:09.180123Z"));
+                Instant.parse("2026-11-27T18:32:09.180123Z"),
+                null,
+                answers);
 
-        assertThat(VoteStreamEntry.event(VoteStreamEntry.fields(event))).isEqualTo(event);
-        assertThat(VoteStreamEntry.fields(event)).doesNotContainKey(VoteStreamEntry.IP_ADDRESS);
+        Map<String, String> fields = VoteStreamEntry.fields(vote);
+
+        assertThat(fields)
+                .containsOnlyKeys(
+                        VoteStreamEntry.VOTE_ID,
+                        VoteStreamEntry.POLL_ID,
+                        VoteStreamEntry.USER_ID,
+                        VoteStreamEntry.SUBMITTED_AT,
+                        VoteStreamEntry.ANSWERS);
+        assertThat(fields.get(VoteStreamEntry.ANSWERS))
+                .isEqualTo(q1 + ":" + answers.get(0).choiceId() + "," + q2 + ":"
+                        + answers.get(1).choiceId() + "," + q2 + ":"
+                        + answers.get(2).choiceId());
+        assertThat(VoteStreamEntry.events(fields)).isEqualTo(vote.events()).hasSize(3);
     }
 
     @Test
     void anAnonymousVotesAddressTravelsWithItsEntry() {
+        AcceptedVote vote = new AcceptedVote(
+                VoteIds.mint(Instant.now()),
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                Instant.parse("2026-11-27T18:32:09Z"),
+                "2001:db8:0:0:0:0:0:1",
+                List.of(new AcceptedVote.Answer(UUID.randomUUID(), UUID.randomUUID())));
+
+        assertThat(VoteStreamEntry.fields(vote)).containsEntry(VoteStreamEntry.IP_ADDRESS, "2001:db8:0:0:0:0:0:1");
+        assertThat(VoteStreamEntry.events(VoteStreamEntry.fields(vote)))
+                .singleElement()
+                .extracting(VoteEvent::ipAddress)
+                .isEqualTo("2001:db8:0:0:0:0:0:1");
+    }
+
+    @Test
+    void anEntryOfTheOldOneAnswerFormatReadsBackAsItsOneEvent() {
         VoteEvent event = new VoteEvent(
                 UUID.randomUUID(),
                 UUID.randomUUID(),
                 UUID.randomUUID(),
                 UUID.randomUUID(),
                 UUID.randomUUID(),
-                Instant.parse("2026-11-27T18:32:09Z"),
-                "2001:db8:0:0:0:0:0:1");
+                Instant.parse("2026-11-27T18:32:09.180123Z"),
+                "192.0.2.1");
+        // the fields exactly as the script before whole-vote entries wrote them
+        Map<String, String> fields = Map.of(
+                "vote_id", event.voteId().toString(),
+                "poll_id", event.pollId().toString(),
+                "question_id", event.questionId().toString(),
+                "choice_id", event.choiceId().toString(),
+                "user_id", event.userId().toString(),
+                "submitted_at", "2026-11-27T18:32:09.180123Z",
+                "ip_address", "192.0.2.1");
 
-        assertThat(VoteStreamEntry.fields(event)).containsEntry(VoteStreamEntry.IP_ADDRESS, "2001:db8:0:0:0:0:0:1");
-        assertThat(VoteStreamEntry.event(VoteStreamEntry.fields(event))).isEqualTo(event);
+        assertThat(VoteStreamEntry.events(fields)).containsExactly(event);
+        assertThat(VoteStreamEntry.perAnswerFields(event)).isEqualTo(fields);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "",
+                "11111111-1111-1111-1111-111111111111",
+                "11111111-1111-1111-1111-111111111111:",
+                "11111111-1111-1111-1111-111111111111:22222222-2222-2222-2222-222222222222,",
+                ",11111111-1111-1111-1111-111111111111:22222222-2222-2222-2222-222222222222",
+                "1-1-1-1-1:22222222-2222-2222-2222-222222222222",
+                "11111111-1111-1111-1111-111111111111:2222222x-2222-2222-2222-222222222222",
+                "11111111-1111-1111-1111-111111111111;22222222-2222-2222-2222-222222222222"
+            })
+    void unreadableAnswersMakeTheEntryUnreadable(String answers) {
+        Map<String, String> fields = new HashMap<>(VoteStreamEntry.fields(new AcceptedVote(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                Instant.now(),
+                null,
+                List.of(new AcceptedVote.Answer(UUID.randomUUID(), UUID.randomUUID())))));
+        fields.put(VoteStreamEntry.ANSWERS, answers);
+
+        assertThatThrownBy(() -> VoteStreamEntry.events(fields)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"vote_id", "poll_id", "user_id", "submitted_at", "answers"})
+    void anEntryMissingAFieldIsUnreadable(String missing) {
+        Map<String, String> fields = new HashMap<>(VoteStreamEntry.fields(new AcceptedVote(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                Instant.now(),
+                null,
+                List.of(new AcceptedVote.Answer(UUID.randomUUID(), UUID.randomUUID())))));
+        fields.remove(missing);
+
+        assertThatThrownBy(() -> VoteStreamEntry.events(fields))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("missing");
     }
 }

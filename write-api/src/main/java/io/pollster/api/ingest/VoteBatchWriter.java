@@ -1,6 +1,7 @@
 package io.pollster.api.ingest;
 
 import io.pollster.core.events.VoteEvent;
+import io.pollster.core.vote.VoteIds;
 import java.nio.ByteBuffer;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -53,13 +54,31 @@ class VoteBatchWriter {
         this.transaction = transaction;
     }
 
-    /** The primary key of the response an answer becomes: the same for every replay of the entry. */
+    /**
+     * The primary key of the response an answer becomes: the same for every replay of the entry, and
+     * time-ordered like its vote id, so a batch's rows append to the primary key's B-tree instead of
+     * landing on random pages.
+     *
+     * <p>For a version 7 vote id ({@link VoteIds}): a version 8 UUID of the vote id's 48-bit millisecond,
+     * then 74 bits of {@code UUID.nameUUIDFromBytes(vote_id ‖ question_id ‖ choice_id)} (MD5), the RFC 9562
+     * variant. For any other vote id (minted before vote ids were time-ordered, so it may already have
+     * rows): that name-based UUID itself, as it has always been, so an entry replayed across the upgrade
+     * conflicts with the row it wrote before.
+     */
     static UUID responseId(UUID voteId, UUID questionId, UUID choiceId) {
         ByteBuffer bytes = ByteBuffer.allocate(48);
         bytes.putLong(voteId.getMostSignificantBits()).putLong(voteId.getLeastSignificantBits());
         bytes.putLong(questionId.getMostSignificantBits()).putLong(questionId.getLeastSignificantBits());
         bytes.putLong(choiceId.getMostSignificantBits()).putLong(choiceId.getLeastSignificantBits());
-        return UUID.nameUUIDFromBytes(bytes.array());
+        UUID named = UUID.nameUUIDFromBytes(bytes.array());
+        if (!VoteIds.isTimeOrdered(voteId)) {
+            return named;
+        }
+        long msb = (voteId.getMostSignificantBits() & 0xFFFF_FFFF_FFFF_0000L)
+                | 0x8000L
+                | (named.getMostSignificantBits() & 0x0FFFL);
+        // nameUUIDFromBytes already set the RFC 9562 variant in the low half
+        return new UUID(msb, named.getLeastSignificantBits());
     }
 
     Outcome write(List<VoteEvent> events) {

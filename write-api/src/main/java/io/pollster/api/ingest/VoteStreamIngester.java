@@ -97,11 +97,11 @@ class VoteStreamIngester implements SmartLifecycle {
                 .description("Stream entries given up on and moved to the dead-letter stream")
                 .register(meters);
         this.batchSize = DistributionSummary.builder("pollster.votes.ingest.batch.size")
-                .description("Entries per ingested batch")
+                .description("Answers (responses rows) per ingest transaction")
                 .publishPercentiles(0.5, 0.99)
                 .register(meters);
         this.batchLatency = Timer.builder("pollster.votes.ingest.batch.latency")
-                .description("Time to write one batch to PostgreSQL")
+                .description("Time to write one ingest transaction to PostgreSQL")
                 .publishPercentiles(0.5, 0.99)
                 .register(meters);
         for (int shard = 0; shard < shards.count(); shard++) {
@@ -240,12 +240,34 @@ class VoteStreamIngester implements SmartLifecycle {
             this.stream = stream;
         }
 
+        /**
+         * Writes what one read took. An entry is a whole vote (or, written before that, one answer), so a
+         * read of {@code batch-size} entries holds up to {@code batch-size} votes; they are written in
+         * transactions of at most {@code batch-size} rows, a vote never split, so a statement's size stays
+         * what it was when an entry was one row. Every entry is read before anything is written: an
+         * unreadable one fails the read before a transaction begins.
+         */
         @Override
         public void handle(List<StreamEntry> entries) {
-            List<VoteEvent> events = new ArrayList<>(entries.size());
+            List<List<VoteEvent>> votes = new ArrayList<>(entries.size());
             for (StreamEntry entry : entries) {
-                events.add(read(entry));
+                votes.add(read(entry));
             }
+            int limit = properties.batchSize();
+            List<VoteEvent> rows = new ArrayList<>(Math.min(limit, entries.size() * 3));
+            for (List<VoteEvent> vote : votes) {
+                if (!rows.isEmpty() && rows.size() + vote.size() > limit) {
+                    write(rows);
+                    rows = new ArrayList<>(limit);
+                }
+                rows.addAll(vote);
+            }
+            if (!rows.isEmpty()) {
+                write(rows);
+            }
+        }
+
+        private void write(List<VoteEvent> events) {
             Timer.Sample sample = Timer.start(meters);
             VoteBatchWriter.Outcome outcome = writer.write(events);
             sample.stop(batchLatency);
@@ -257,15 +279,16 @@ class VoteStreamIngester implements SmartLifecycle {
 
         @Override
         public void deadLettered(StreamEntry entry, String reason) {
-            VoteEvent event;
+            List<VoteEvent> events;
             try {
-                event = VoteStreamEntry.event(entry.fields());
+                events = VoteStreamEntry.events(entry.fields());
             } catch (IllegalArgumentException unreadable) {
-                event = null; // nothing to record in PostgreSQL: the dead-letter stream keeps its fields
+                events = List.of(); // nothing to record in PostgreSQL: the dead-letter stream keeps its fields
             }
-            if (event != null) {
-                // ON CONFLICT DO NOTHING: a repeat after a crash writes nothing twice
-                writer.recordDeadLetters(List.of(event), reason);
+            if (!events.isEmpty()) {
+                // every answer of the vote, one row each; ON CONFLICT DO NOTHING: a repeat after a crash
+                // writes nothing twice
+                writer.recordDeadLetters(events, reason);
             }
             deadLettered.increment();
         }
@@ -279,9 +302,9 @@ class VoteStreamIngester implements SmartLifecycle {
             redis.execute(TRIM_ACKNOWLEDGED, List.of(stream), GROUP);
         }
 
-        private VoteEvent read(StreamEntry entry) {
+        private List<VoteEvent> read(StreamEntry entry) {
             try {
-                return VoteStreamEntry.event(entry.fields());
+                return VoteStreamEntry.events(entry.fields());
             } catch (IllegalArgumentException e) {
                 throw new UnreadableEntryException(e.getMessage(), e);
             }

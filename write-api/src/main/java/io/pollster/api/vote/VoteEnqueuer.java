@@ -1,8 +1,11 @@
 package io.pollster.api.vote;
 
+import io.pollster.core.events.AcceptedVote;
 import io.pollster.core.redis.LuaScripts;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
+import io.pollster.core.vote.VoteIds;
+import io.pollster.core.vote.VoteStreamEntry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,8 +19,9 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
- * Puts a validated vote into its shard's stream through {@code enqueue_vote.lua} (EVALSHA; the
- * script is loaded once), on the shared Lettuce connection so concurrent requests pipeline.
+ * Puts a validated vote into its shard's stream, as one entry carrying all its answers, through
+ * {@code enqueue_vote.lua} (EVALSHA; the script is loaded once), on the shared Lettuce connection so
+ * concurrent requests pipeline. The vote id is a time-ordered UUIDv7 ({@link VoteIds}).
  */
 @Component
 class VoteEnqueuer {
@@ -47,34 +51,46 @@ class VoteEnqueuer {
             Instant now,
             String ipAddress) {
         int shard = shards.of(pollId);
-        UUID voteId = UUID.randomUUID();
+        UUID voteId = VoteIds.mint(now);
         String acceptedMarker = RedisKeys.acceptedVote(shard, voteId);
-        List<String> keys = new ArrayList<>(answers.size() + 3);
+        // one voter set per distinct question: a multi-choice question's set is checked and added once
+        List<UUID> questions = new ArrayList<>(answers.size());
+        List<AcceptedVote.Answer> entryAnswers = new ArrayList<>(answers.size());
+        for (VoteRequest.Answer answer : answers) {
+            if (!questions.contains(answer.questionId())) {
+                questions.add(answer.questionId());
+            }
+            entryAnswers.add(new AcceptedVote.Answer(answer.questionId(), answer.choiceId()));
+        }
+        List<String> keys = new ArrayList<>(questions.size() + 3);
         keys.add(RedisKeys.voteStream(shard));
         keys.add(acceptedMarker);
         keys.add(idempotencyKey == null ? acceptedMarker : RedisKeys.voteIdempotency(shard, userId, idempotencyKey));
-        List<String> args = new ArrayList<>(answers.size() * 2 + 8);
-        args.add(voteId.toString());
-        args.add(pollId.toString());
-        args.add(userId.toString());
-        args.add(now.toString());
-        args.add(idempotencyKey == null ? "" : bodyHash(pollId, answers));
-        args.add(Long.toString(Math.max(1, properties.idempotencyTtl().toSeconds())));
-        args.add(Long.toString(Math.max(1, properties.acceptedTtl().toSeconds())));
-        for (VoteRequest.Answer answer : answers) {
-            keys.add(RedisKeys.voters(shard, answer.questionId()));
-            args.add(answer.questionId().toString());
-            args.add(answer.choiceId().toString());
+        for (UUID question : questions) {
+            keys.add(RedisKeys.voters(shard, question));
         }
-        args.add(ipAddress == null ? "" : ipAddress);
-        List<?> reply = redis.execute(ENQUEUE, keys, args.toArray());
+        Object[] args = {
+            voteId.toString(),
+            pollId.toString(),
+            userId.toString(),
+            now.toString(),
+            idempotencyKey == null ? "" : bodyHash(pollId, answers),
+            Long.toString(Math.max(1, properties.idempotencyTtl().toSeconds())),
+            Long.toString(Math.max(1, properties.acceptedTtl().toSeconds())),
+            VoteStreamEntry.answers(entryAnswers),
+            Integer.toString(answers.size()),
+            ipAddress == null ? "" : ipAddress
+        };
+        List<?> reply = redis.execute(ENQUEUE, keys, args);
         String verdict = String.valueOf(reply.get(0));
         String value = String.valueOf(reply.get(1));
         return switch (verdict) {
             case "accepted" -> new Outcome.Accepted(UUID.fromString(value), false);
             case "replay" -> new Outcome.Accepted(UUID.fromString(value), true);
             case "key-reused" -> new Outcome.KeyReused();
-            case "already-voted" -> new Outcome.AlreadyVoted(value);
+            case "already-voted" ->
+                new Outcome.AlreadyVoted(
+                        questions.get(Integer.parseInt(value) - 1).toString());
             default -> throw new IllegalStateException("unexpected reply of the vote script: " + reply);
         };
     }

@@ -11,7 +11,9 @@ import org.springframework.validation.annotation.Validated;
  * Settings of the vote path ({@code pollster.votes.*}): the HTTP side and the stream ingester. The
  * ingester's consumer name is core's {@code pollster.consumer-name}.
  *
- * @param batchSize most stream entries the ingester writes to PostgreSQL in one transaction
+ * @param batchSize most stream entries (votes) the ingester reads at once, and most answers (rows) it
+ *     writes to PostgreSQL in one transaction; a vote is never split, so one with more answers goes
+ *     into a transaction of its own
  * @param blockTime how long one XREADGROUP waits for new entries before the ingester looks around
  *     (reclaims, shutdown)
  * @param claimIdleTimeout how long an entry stays pending with a consumer before another consumer

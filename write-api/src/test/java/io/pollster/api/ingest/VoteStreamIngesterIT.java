@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.pollster.api.vote.TestPolls;
 import io.pollster.api.vote.VoteHttp;
+import io.pollster.core.events.AcceptedVote;
 import io.pollster.core.events.VoteEvent;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
+import io.pollster.core.vote.VoteIds;
 import io.pollster.core.vote.VoteStreamEntry;
 import io.pollster.testing.PollsterIntegrationTest;
 import io.pollster.testing.TestServers;
@@ -54,6 +58,9 @@ class VoteStreamIngesterIT {
 
     @Autowired
     VoteBatchWriter writer;
+
+    @Autowired
+    MeterRegistry meters;
 
     @LocalServerPort
     int port;
@@ -146,20 +153,14 @@ class VoteStreamIngesterIT {
     }
 
     @Test
-    void poisonEntryIsDeadLetteredOnceAndItsBatchMatesAreWritten() {
-        UUID voteId = UUID.randomUUID();
-        VoteEvent poison = new VoteEvent(
-                voteId,
-                poll.pollId(),
-                poll.questions().get(0).questionId(),
-                UUID.randomUUID(),
-                UUID.randomUUID(),
-                Instant.now());
+    void poisonVoteIsDeadLetteredOnceWholeAndItsBatchMatesAreWritten() {
+        AcceptedVote poison = voteWithAnUnknownChoice();
+        UUID voteId = poison.voteId();
         RecordId poisonId;
         List<RecordId> good = new ArrayList<>();
         ingester.stop();
         try {
-            // one batch: 15 good entries, the poison, 15 more
+            // one batch: 5 good votes, the poison vote, 5 more
             good.addAll(enqueueVotes(5));
             poisonId = redis.opsForStream()
                     .add(StreamRecords.mapBacked(VoteStreamEntry.fields(poison)).withStreamKey(stream));
@@ -172,11 +173,17 @@ class VoteStreamIngesterIT {
         assertThat(polls.responses(poll.pollId())).isEqualTo(30);
         assertThat(deadLettersOf(List.of(poisonId))).isEqualTo(1);
         assertThat(deadLetterOf(poisonId.getValue())).containsEntry("tries", "2");
+        // the whole vote is given up on, its good answers with its bad one: one rejection per answer
         assertThat(jdbc.sql("SELECT count(*) FROM vote_rejections WHERE vote_id = ?")
                         .param(voteId)
                         .query(Long.class)
                         .single())
-                .isEqualTo(1);
+                .isEqualTo(3);
+        assertThat(jdbc.sql("SELECT count(*) FROM responses WHERE vote_id = ?")
+                        .param(voteId)
+                        .query(Long.class)
+                        .single())
+                .isZero();
         assertThat(redis.opsForHash()
                         .hasKey(RedisKeys.streamTries(stream, VoteStreamIngester.GROUP), poisonId.getValue()))
                 .isFalse();
@@ -208,15 +215,9 @@ class VoteStreamIngesterIT {
 
     @Test
     void entryThatKeepsFailingGoesToTheDeadLetterStreamWithItsReason() {
-        UUID voteId = UUID.randomUUID();
         // a choice that does not exist: PostgreSQL refuses it (foreign key) on every try
-        VoteEvent poison = new VoteEvent(
-                voteId,
-                poll.pollId(),
-                poll.questions().get(0).questionId(),
-                UUID.randomUUID(),
-                UUID.randomUUID(),
-                Instant.now());
+        AcceptedVote poison = voteWithAnUnknownChoice();
+        UUID voteId = poison.voteId();
         RecordId id = redis.opsForStream()
                 .add(StreamRecords.mapBacked(VoteStreamEntry.fields(poison)).withStreamKey(stream));
         List<RecordId> good = enqueueVotes(2);
@@ -230,8 +231,73 @@ class VoteStreamIngesterIT {
         assertThat(jdbc.sql("SELECT reason FROM vote_rejections WHERE vote_id = ?")
                         .param(voteId)
                         .query(String.class)
+                        .list())
+                .hasSize(3)
+                .allSatisfy(reason -> assertThat(reason).startsWith("dead-lettered"));
+    }
+
+    @Test
+    void entriesOfTheOldOneAnswerFormatAreIngestedExactlyOnceBesideWholeVotes() {
+        List<RecordId> ids = new ArrayList<>();
+        ingester.stop();
+        try {
+            // what a stream can hold when the new version starts: votes written an answer per entry by
+            // the old version, one of them half ingested by it before a crash (its first answer
+            // committed, not acknowledged), then whole votes of the new version
+            List<List<VoteEvent>> legacy = legacyVotes(4);
+            for (List<VoteEvent> vote : legacy) {
+                for (VoteEvent answer : vote) {
+                    ids.add(redis.opsForStream()
+                            .add(StreamRecords.mapBacked(VoteStreamEntry.perAnswerFields(answer))
+                                    .withStreamKey(stream)));
+                }
+            }
+            writer.write(List.of(legacy.get(0).get(0)));
+            ids.addAll(enqueueVotes(3));
+            // and the old format's entries again, as a replay after a crash between commit and XACK
+            for (VoteEvent answer : legacy.get(1)) {
+                ids.add(redis.opsForStream()
+                        .add(StreamRecords.mapBacked(VoteStreamEntry.perAnswerFields(answer))
+                                .withStreamKey(stream)));
+            }
+        } finally {
+            ingester.start();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> polls.responses(poll.pollId()) == 21);
+        await().atMost(Duration.ofSeconds(5)).until(() -> streamHasNone(ids));
+        assertThat(polls.responses(poll.pollId())).isEqualTo(21);
+        assertThat(jdbc.sql("SELECT count(DISTINCT vote_id) FROM responses WHERE poll_id = ?")
+                        .param(poll.pollId())
+                        .query(Long.class)
                         .single())
-                .startsWith("dead-lettered");
+                .isEqualTo(7);
+        assertThat(rejections()).isZero();
+        polls.assertCountersMatchResponses(poll);
+    }
+
+    @Test
+    void aReadOfMoreAnswersThanTheBatchSizeIsWrittenInTransactionsOfAtMostThatManyRows() {
+        DistributionSummary rowsPerTransaction =
+                meters.get("pollster.votes.ingest.batch.size").summary();
+        double rowsBefore = rowsPerTransaction.totalAmount();
+        long transactionsBefore = rowsPerTransaction.count();
+        List<RecordId> ids;
+        ingester.stop();
+        try {
+            // 200 entries, one read (batch-size 500 entries), 600 rows: more than one transaction may hold
+            ids = enqueueVotes(200);
+        } finally {
+            ingester.start();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> polls.responses(poll.pollId()) == 600);
+        await().atMost(Duration.ofSeconds(5)).until(() -> streamHasNone(ids));
+        assertThat(rowsPerTransaction.totalAmount() - rowsBefore).isGreaterThanOrEqualTo(600);
+        assertThat(rowsPerTransaction.count() - transactionsBefore).isGreaterThanOrEqualTo(2);
+        assertThat(rowsPerTransaction.max()).isLessThanOrEqualTo(500);
+        assertThat(rejections()).isZero();
+        polls.assertCountersMatchResponses(poll);
     }
 
     @Test
@@ -295,25 +361,54 @@ class VoteStreamIngesterIT {
         return http.get("/api/polls/" + poll.pollId() + "/votes/" + voteId).text("status");
     }
 
+    /** Whole votes of 3 answers, one stream entry each, as the vote script writes them. */
     private List<RecordId> enqueueVotes(int votes) {
         List<RecordId> ids = new ArrayList<>();
         for (int v = 0; v < votes; v++) {
-            UUID voteId = UUID.randomUUID();
-            UUID user = UUID.randomUUID();
-            for (PollDefinition.Question question : poll.questions()) {
-                VoteEvent event = new VoteEvent(
-                        voteId,
-                        poll.pollId(),
-                        question.questionId(),
-                        question.choices().get(v % 2).choiceId(),
-                        user,
-                        Instant.now());
-                ids.add(redis.opsForStream()
-                        .add(StreamRecords.mapBacked(VoteStreamEntry.fields(event))
-                                .withStreamKey(stream)));
-            }
+            int choice = v % 2;
+            List<AcceptedVote.Answer> answers = poll.questions().stream()
+                    .map(q -> new AcceptedVote.Answer(
+                            q.questionId(), q.choices().get(choice).choiceId()))
+                    .toList();
+            Instant now = Instant.now();
+            AcceptedVote vote =
+                    new AcceptedVote(VoteIds.mint(now), poll.pollId(), UUID.randomUUID(), now, null, answers);
+            ids.add(redis.opsForStream()
+                    .add(StreamRecords.mapBacked(VoteStreamEntry.fields(vote)).withStreamKey(stream)));
         }
         return ids;
+    }
+
+    /** Votes as the version before whole-vote entries minted them (random ids), an event per answer. */
+    private List<List<VoteEvent>> legacyVotes(int votes) {
+        List<List<VoteEvent>> legacy = new ArrayList<>();
+        for (int v = 0; v < votes; v++) {
+            UUID voteId = UUID.randomUUID();
+            UUID user = UUID.randomUUID();
+            int choice = v % 2;
+            legacy.add(poll.questions().stream()
+                    .map(q -> new VoteEvent(
+                            voteId,
+                            poll.pollId(),
+                            q.questionId(),
+                            q.choices().get(choice).choiceId(),
+                            user,
+                            Instant.now()))
+                    .toList());
+        }
+        return legacy;
+    }
+
+    /** A vote of every question whose last answer names a choice that does not exist. */
+    private AcceptedVote voteWithAnUnknownChoice() {
+        List<AcceptedVote.Answer> answers = new ArrayList<>();
+        for (PollDefinition.Question q : poll.questions()) {
+            answers.add(
+                    new AcceptedVote.Answer(q.questionId(), q.choices().get(0).choiceId()));
+        }
+        answers.set(2, new AcceptedVote.Answer(poll.questions().get(2).questionId(), UUID.randomUUID()));
+        Instant now = Instant.now();
+        return new AcceptedVote(VoteIds.mint(now), poll.pollId(), UUID.randomUUID(), now, null, answers);
     }
 
     /** Entries read into the PEL of a consumer that then dies without acknowledging them. */

@@ -167,6 +167,59 @@ class MultiChoiceVoteIT {
         assertThat(pollVoters()).isEqualTo(1);
     }
 
+    @Test
+    void aVoteIsOneStreamEntryWithEveryAnswerAndItsMarkerCountsTheAnswers() {
+        String stream = RedisKeys.voteStream(shards.of(poll.pollId()));
+        http.vote(poll.pollId(), UUID.randomUUID(), null, List.<UUID[]>of(pick(1, 0))); // the stream exists
+        long addedBefore = entriesAdded(stream);
+
+        VoteHttp.Answer answer =
+                http.vote(poll.pollId(), UUID.randomUUID(), null, List.of(pick(0, 0), pick(0, 2), pick(1, 1)));
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+        // XINFO STREAM's entries-added counts every XADD, whether or not the ingester already took it
+        assertThat(entriesAdded(stream) - addedBefore).isEqualTo(1);
+        UUID voteId = UUID.fromString(answer.text("vote_id"));
+        assertThat(voteId.version()).as("a time-ordered UUIDv7").isEqualTo(7);
+        assertThat(redis.opsForValue().get(RedisKeys.acceptedVote(shards.of(poll.pollId()), voteId)))
+                .isEqualTo(poll.pollId() + " 3");
+        awaitRecorded(voteId.toString());
+        assertThat(jdbc.sql("SELECT count(*) FROM responses WHERE vote_id = ?")
+                        .param(voteId)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void aDuplicateOnOneQuestionIs409AndLeavesTheVoterInNoOtherQuestionsSet() {
+        UUID user = UUID.randomUUID();
+        assertThat(http.vote(poll.pollId(), user, null, List.<UUID[]>of(pick(1, 0)))
+                        .status())
+                .isEqualTo(202);
+
+        // question 0 comes first: the script has added the voter to its set before it finds question 1 taken
+        VoteHttp.Answer duplicate = http.vote(poll.pollId(), user, null, List.of(pick(0, 0), pick(0, 1), pick(1, 1)));
+
+        assertProblem(duplicate, 409, "already-voted");
+        assertThat(duplicate.text("detail"))
+                .contains(poll.questions().get(1).questionId().toString());
+        String firstSet = RedisKeys.voters(
+                shards.of(poll.pollId()), poll.questions().get(0).questionId());
+        assertThat(redis.opsForSet().isMember(firstSet, user.toString())).isFalse();
+        // so question 0 is still open to this voter
+        VoteHttp.Answer rest = http.vote(poll.pollId(), user, null, List.of(pick(0, 2), pick(0, 3)));
+        assertThat(rest.status()).as(rest.body()).isEqualTo(202);
+        awaitRecorded(rest.text("vote_id"));
+        assertThat(responses(user)).isEqualTo(3);
+        assertThat(choiceCount(0, 0)).isZero();
+        assertThat(choiceCount(1, 1)).isZero();
+    }
+
+    private long entriesAdded(String stream) {
+        return ((Number) redis.opsForStream().info(stream).getRaw().get("entries-added")).longValue();
+    }
+
     private void awaitRecorded(String voteId) {
         await().atMost(RECORDED).until(() -> "recorded".equals(status(voteId).text("status")));
     }
