@@ -71,7 +71,8 @@ public final class StoreOutage {
                 || cause instanceof SQLTransientConnectionException // the pool's connection timeout
                 || cause instanceof SQLNonTransientConnectionException
                 || cause instanceof SQLRecoverableException
-                || cause instanceof java.net.ConnectException) {
+                // refused, or reset by a server that died under the request (SIGKILLed redis-server)
+                || cause instanceof java.net.SocketException) {
             return true;
         }
         if (cause instanceof SQLException sql && sql.getSQLState() != null) {

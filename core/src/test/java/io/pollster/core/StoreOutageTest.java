@@ -2,9 +2,12 @@ package io.pollster.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.RedisException;
+import java.net.SocketException;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.data.redis.RedisSystemException;
 import org.springframework.transaction.TransactionSystemException;
 
 class StoreOutageTest {
@@ -19,6 +22,23 @@ class StoreOutageTest {
                 "PreparedStatementCallback", new SQLException("An I/O error occurred", "08006")));
 
         assertThat(StoreOutage.of(rollback)).contains(StoreOutage.Store.POSTGRESQL);
+    }
+
+    @Test
+    void aRedisConnectionResetUnderACommandIsARedisOutage() {
+        // seen when redis-server is SIGKILLed while a vote's script is in flight
+        RedisSystemException reset = new RedisSystemException(
+                "Redis exception", new RedisException(new SocketException("Connection reset")));
+
+        assertThat(StoreOutage.of(reset)).contains(StoreOutage.Store.REDIS);
+    }
+
+    @Test
+    void anOrdinaryRedisFailureIsNoOutage() {
+        RedisSystemException script =
+                new RedisSystemException("Redis exception", new RedisException("ERR user_script:12: bad argument"));
+
+        assertThat(StoreOutage.of(script)).isEmpty();
     }
 
     @Test
