@@ -16,10 +16,11 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestBodyAdviceAd
  * Refuses request bodies past {@code pollster.api.max-request-body} (64 KiB) with 413
  * {@code payload-too-large}, for every {@code @RequestBody} of write-api: at once when the
  * {@code Content-Length} says so, and while reading when the body is streamed without one, so an
- * oversized body is never buffered whole.
+ * oversized body is never buffered whole. A handler that reads its body itself (the vote endpoint) applies
+ * the same limit through {@link #limit}.
  */
 @ControllerAdvice(basePackages = "io.pollster.api")
-class RequestBodyLimit extends RequestBodyAdviceAdapter {
+public class RequestBodyLimit extends RequestBodyAdviceAdapter {
 
     private final long maxBytes;
 
@@ -40,11 +41,7 @@ class RequestBodyLimit extends RequestBodyAdviceAdapter {
             Type targetType,
             Class<? extends HttpMessageConverter<?>> converterType)
             throws IOException {
-        long declared = input.getHeaders().getContentLength();
-        if (declared > maxBytes) {
-            throw tooLarge().problem();
-        }
-        InputStream limited = new LimitedInputStream(input.getBody());
+        InputStream limited = limit(input.getHeaders().getContentLength(), input.getBody());
         HttpHeaders headers = input.getHeaders();
         return new HttpInputMessage() {
             @Override
@@ -57,6 +54,19 @@ class RequestBodyLimit extends RequestBodyAdviceAdapter {
                 return headers;
             }
         };
+    }
+
+    /**
+     * The body, limited to {@code pollster.api.max-request-body}: refused at once (413 {@link ProblemException})
+     * when its declared length ({@code -1}: none) is larger, else the stream fails while reading past the limit
+     * with an {@link IOException} that {@link ApiProblemHandler} answers 413 when it is the cause of an {@link
+     * org.springframework.http.converter.HttpMessageNotReadableException}.
+     */
+    public InputStream limit(long declaredLength, InputStream body) {
+        if (declaredLength > maxBytes) {
+            throw tooLarge().problem();
+        }
+        return new LimitedInputStream(body);
     }
 
     private BodyTooLargeException tooLarge() {

@@ -10,11 +10,18 @@ import io.pollster.core.json.ProblemType;
 import io.pollster.core.poll.PollCatalog;
 import io.pollster.core.poll.PollDefinition;
 import io.pollster.core.poll.PollDefinitions;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,14 +30,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
+import org.springframework.http.MediaType;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.HandlerMapping;
 
 /**
  * {@code POST /api/polls/{poll_id}/votes} and the vote status (docs/api.md "Votes"). A vote is checked
@@ -59,6 +66,7 @@ class VoteController {
     private final VoterIds voterIds;
     private final IdentityProperties.Mode identityMode;
     private final boolean storeIpAddress;
+    private final VoteBodyReader body;
 
     VoteController(
             PollCatalog polls,
@@ -68,7 +76,8 @@ class VoteController {
             Clock clock,
             VoterIds voterIds,
             IdentityProperties identity,
-            VotesProperties votes) {
+            VotesProperties votes,
+            VoteBodyReader body) {
         this.polls = polls;
         this.enqueuer = enqueuer;
         this.statuses = statuses;
@@ -77,35 +86,92 @@ class VoteController {
         this.voterIds = voterIds;
         this.identityMode = identity.mode();
         this.storeIpAddress = votes.storeIpAddress();
+        this.body = body;
     }
 
+    /**
+     * Takes only the servlet request and response (and the user, which core's resolver reads from the
+     * security context): no {@code @RequestBody}, {@code @PathVariable} or {@code @RequestHeader}, whose
+     * resolution builds a data binder per argument and negotiates converters, and no return value to
+     * negotiate; the 202 is written as prebuilt bytes. That machinery was about a third of the endpoint's CPU
+     * (docs/votes.md "The HTTP path"). The annotations describe the same operation for the OpenAPI document.
+     */
     @PostMapping
-    @ApiResponse(responseCode = "202", description = "Accepted; counted within moments")
+    @Parameter(name = "pollId", in = ParameterIn.PATH, required = true, schema = @Schema(type = "string"))
+    @Parameter(
+            name = VoterIds.DEVICE_HEADER,
+            in = ParameterIn.HEADER,
+            description = "The device's id (a UUID the client keeps), for polls counting one vote per device",
+            schema = @Schema(type = "string"))
+    @Parameter(
+            name = IDEMPOTENCY_HEADER,
+            in = ParameterIn.HEADER,
+            description = "A retry with the same key and body answers as the first request did",
+            schema = @Schema(type = "string"))
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = VoteRequest.class)))
+    @ApiResponse(
+            responseCode = "202",
+            description = "Accepted; counted within moments",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = VoteAccepted.class)))
     @ApiResponse(responseCode = "400", description = "validation, malformed-request")
     @ApiResponse(responseCode = "401", description = "unauthenticated")
     @ApiResponse(responseCode = "404", description = "not-found")
     @ApiResponse(responseCode = "409", description = "poll-closed, already-voted")
     @ApiResponse(responseCode = "422", description = "validation")
-    ResponseEntity<VoteAccepted> vote(
-            @PathVariable String pollId,
-            @CurrentUser Optional<UUID> user,
-            @RequestHeader(name = VoterIds.DEVICE_HEADER, required = false) String deviceId,
-            @RequestHeader(name = IDEMPOTENCY_HEADER, required = false) String idempotencyKey,
-            @RequestBody(required = false) VoteRequest request,
-            HttpServletRequest http) {
+    void vote(@CurrentUser Optional<UUID> user, HttpServletRequest http, HttpServletResponse response)
+            throws IOException, HttpMediaTypeNotSupportedException {
+        VoteRequest request = body.read(http);
+        String pollId = pathVariable(http);
         if (user.isEmpty()) {
             // without a user only an anonymous poll takes the vote: say so before judging the body
             requireAnonymous(pollId);
         }
+        VoteAccepted accepted;
         try {
-            return accept(pollId, user, deviceId, http.getRemoteAddr(), idempotencyKey, request);
+            accepted = accept(
+                    pollId,
+                    user,
+                    header(http, VoterIds.DEVICE_HEADER),
+                    http.getRemoteAddr(),
+                    header(http, IDEMPOTENCY_HEADER),
+                    request);
         } catch (ProblemException refused) {
             metrics.refused(refused.type().slug());
             throw refused;
         }
+        byte[] json = accepted.json();
+        response.setStatus(HttpStatus.ACCEPTED.value());
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setContentLength(json.length);
+        response.getOutputStream().write(json);
     }
 
-    private ResponseEntity<VoteAccepted> accept(
+    private static String pathVariable(HttpServletRequest http) {
+        @SuppressWarnings("unchecked")
+        Map<String, String> variables =
+                (Map<String, String>) http.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+        return variables.get("pollId");
+    }
+
+    /** The header's values as {@code @RequestHeader String} gave them: joined by commas, null when absent. */
+    private static String header(HttpServletRequest http, String name) {
+        Enumeration<String> values = http.getHeaders(name);
+        if (values == null || !values.hasMoreElements()) {
+            return null;
+        }
+        String first = values.nextElement();
+        if (!values.hasMoreElements()) {
+            return first;
+        }
+        StringBuilder joined = new StringBuilder(first);
+        while (values.hasMoreElements()) {
+            joined.append(',').append(values.nextElement());
+        }
+        return joined.toString();
+    }
+
+    private VoteAccepted accept(
             String pollId,
             Optional<UUID> user,
             String deviceId,
@@ -140,7 +206,7 @@ class VoteController {
         if (!accepted.replay()) {
             metrics.accepted();
         }
-        return ResponseEntity.status(HttpStatus.ACCEPTED).body(VoteAccepted.of(accepted.voteId()));
+        return VoteAccepted.of(accepted.voteId());
     }
 
     @GetMapping("/{voteId}")
