@@ -1,5 +1,7 @@
 package io.pollster.cdc.engine;
 
+import io.debezium.config.CommonConnectorConfig;
+import io.debezium.embedded.async.AsyncEngineConfig;
 import io.pollster.cdc.CdcProperties;
 import java.util.Properties;
 
@@ -65,6 +67,15 @@ final class DebeziumSettings {
         props.setProperty("poll.interval.ms", Long.toString(cdc.pollInterval().toMillis()));
         props.setProperty("max.batch.size", Integer.toString(cdc.maxBatchSize()));
         props.setProperty("max.queue.size", Integer.toString(cdc.maxBatchSize() * 4));
+
+        // per-event work nobody reads here (the projector's own Micrometer meters are what is monitored):
+        // context headers on every record, and a latency sketch updated with every event
+        props.setProperty(CommonConnectorConfig.EXTENDED_HEADERS_ENABLED.name(), "false");
+        props.setProperty(CommonConnectorConfig.STATISTICS_METRICS_ENABLED.name(), "false");
+        // the engine hands every record of a batch to this pool before the batch reaches the projector;
+        // unset, it is a cached pool that wakes (or starts) a thread per record. One thread takes a
+        // batch's records from its queue in one go, in order
+        props.setProperty(AsyncEngineConfig.RECORD_PROCESSING_THREADS.name(), "1");
         return props;
     }
 }

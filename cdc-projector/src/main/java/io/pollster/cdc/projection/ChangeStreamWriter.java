@@ -1,23 +1,22 @@
 package io.pollster.cdc.projection;
 
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.pollster.cdc.CdcProperties;
 import io.pollster.core.json.PollsterJson;
+import io.pollster.core.redis.LettuceConnections;
 import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.data.redis.connection.RedisStreamCommands.XAddOptions;
-import org.springframework.data.redis.connection.stream.RecordId;
-import org.springframework.data.redis.connection.stream.StreamRecords;
-import org.springframework.data.redis.connection.stream.StringRecord;
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
-import org.springframework.data.redis.core.StreamOperations;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,55 +32,63 @@ class ChangeStreamWriter {
     static final String POLL_UPDATED = "poll_updated";
     static final String POLL_DELETED = "poll_deleted";
 
-    private final StringRedisTemplate redis;
+    private final ProjectorRedis redis;
     private final Shards shards;
     private final CdcProperties properties;
     private final Clock clock;
 
-    ChangeStreamWriter(StringRedisTemplate redis, Shards shards, CdcProperties properties, Clock clock) {
+    ChangeStreamWriter(ProjectorRedis redis, Shards shards, CdcProperties properties, Clock clock) {
         this.redis = redis;
         this.shards = shards;
         this.properties = properties;
         this.clock = clock;
     }
 
-    /** Appends the events of {@code changes} in one pipeline; changes of other tables are ignored. */
+    /**
+     * Appends the events of {@code changes} and waits until Redis has taken every one; throws if it did
+     * not (the batch is then applied again). Changes of other tables are ignored. The XADDs go out
+     * back to back on the projector's connection, which pipelines them, and are awaited together.
+     */
     void append(List<RowChange> changes) {
-        List<StringRecord> records = new ArrayList<>();
+        LettuceConnections.Strings connection = null;
+        RedisClusterAsyncCommands<String, String> commands = null;
+        XAddArgs trimming = null;
+        List<RedisFuture<String>> appended = new ArrayList<>();
         for (RowChange change : changes) {
             String event = eventOf(change);
-            if (event != null) {
-                Map<String, String> fields = new LinkedHashMap<>();
-                fields.put("event", event);
-                fields.put("poll_id", String.valueOf(change.uuid("poll_id")));
-                fields.put("lsn", Long.toString(change.lsn()));
-                fields.put("committed_at", change.committedAt().toString());
-                fields.put("row", PollsterJson.mapper().writeValueAsString(change.row()));
-                records.add(StreamRecords.string(fields)
-                        .withStreamKey(RedisKeys.changesStream(shards.of(change.uuid("poll_id")))));
+            if (event == null) {
+                continue;
             }
+            if (commands == null) {
+                connection = redis.connection();
+                commands = connection.async();
+                trimming = trimming();
+            }
+            String pollId = String.valueOf(change.uuid("poll_id"));
+            Map<String, String> fields = new LinkedHashMap<>(8);
+            fields.put("event", event);
+            fields.put("poll_id", pollId);
+            fields.put("lsn", Long.toString(change.lsn()));
+            fields.put("committed_at", change.committedAt().toString());
+            fields.put("row", PollsterJson.mapper().writeValueAsString(change.row()));
+            appended.add(commands.xadd(RedisKeys.changesStream(shards.of(change.uuid("poll_id"))), trimming, fields));
         }
-        if (records.isEmpty()) {
+        if (appended.isEmpty()) {
             return;
         }
-        XAddOptions trimming = trimming();
-        redis.executePipelined(new SessionCallback<Object>() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public Object execute(RedisOperations operations) {
-                StreamOperations<String, String, String> streams = operations.opsForStream();
-                records.forEach(record -> streams.add(record, trimming));
-                return null;
-            }
-        });
+        Duration timeout = connection.connection().getTimeout();
+        if (!LettuceFutures.awaitAll(timeout, appended.toArray(RedisFuture[]::new))) {
+            throw new RedisCommandTimeoutException(
+                    "Redis took " + appended.size() + " change events in no less than " + timeout);
+        }
     }
 
-    private XAddOptions trimming() {
+    private XAddArgs trimming() {
         if (properties.changesRetention() != null) {
             long oldest = clock.millis() - properties.changesRetention().toMillis();
-            return XAddOptions.none().minId(RecordId.of(oldest, 0)).approximateTrimming(true);
+            return new XAddArgs().minId(oldest + "-0").approximateTrimming();
         }
-        return XAddOptions.maxlen(properties.changesMaxLength()).approximateTrimming(true);
+        return new XAddArgs().maxlen(properties.changesMaxLength()).approximateTrimming();
     }
 
     private static String eventOf(RowChange change) {

@@ -54,6 +54,16 @@ class DebeziumSettingsTest {
                 .containsEntry("plugin.name", "pgoutput");
     }
 
+    @Test
+    void perEventWorkNobodyReadsIsOff() {
+        Properties settings = DebeziumSettings.of(bind(Map.of()), DATABASE);
+
+        assertThat(settings)
+                .containsEntry("extended.headers.enabled", "false")
+                .containsEntry("statistics.metrics.enabled", "false")
+                .containsEntry("record.processing.threads", "1");
+    }
+
     private static CdcProperties bind(Map<String, String> properties) {
         return new Binder(new MapConfigurationPropertySource(properties))
                 .bindOrCreate("pollster.cdc", CdcProperties.class);
