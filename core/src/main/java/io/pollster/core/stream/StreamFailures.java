@@ -5,7 +5,8 @@ import java.sql.SQLException;
 /**
  * The one policy on why handling stream entries failed. Only an entry that PostgreSQL refuses on its
  * own merits (SQLState class 22, data exception, or 23, integrity constraint violation: a foreign key,
- * a check) or that cannot be read at all is the entry's fault. Everything else (PostgreSQL or Redis
+ * a check), that a handler refuses the same way ({@link RefusedEntryException}), or that cannot be read
+ * at all is the entry's fault. Everything else (PostgreSQL or Redis
  * unreachable, timeouts, an administrator's shutdown 57P01-57P03, connection errors 08xxx,
  * serialization failures 40001, deadlocks 40P01, an S3 outage, and failures nobody foresaw) is treated
  * as the environment's: retried for as long as it lasts and never counted against the entry, so an
@@ -30,6 +31,11 @@ public final class StreamFailures {
         for (Throwable cause = failure; cause != null; cause = next(cause)) {
             if (cause instanceof UnreadableEntryException) {
                 return Kind.UNREADABLE;
+            }
+        }
+        for (Throwable cause = failure; cause != null; cause = next(cause)) {
+            if (cause instanceof RefusedEntryException) {
+                return Kind.REFUSED;
             }
         }
         for (Throwable cause = failure; cause != null; cause = next(cause)) {

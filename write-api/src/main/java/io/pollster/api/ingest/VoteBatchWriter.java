@@ -1,12 +1,16 @@
 package io.pollster.api.ingest;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pollster.core.events.VoteEvent;
+import io.pollster.core.stream.RefusedEntryException;
 import io.pollster.core.vote.VoteIds;
 import java.nio.ByteBuffer;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,14 +44,27 @@ import org.springframework.transaction.support.TransactionTemplate;
  * (its vote owns the guard). The answers of one vote may be split across two batches: the second finds
  * its own vote owning the guard and adds its responses. Every statement locks rows in key order, and the
  * statements run in the same order in every batch, so two batches never deadlock.
+ *
+ * <p>{@code responses} has no foreign keys (migration V8): each would check and {@code FOR KEY SHARE}-lock
+ * a parent row per inserted row, the same hot poll, question and choice rows from every concurrent batch.
+ * This writer keeps that integrity instead, and a stronger form of it: before anything is written, every
+ * entry must name a choice of a question of its poll, or the batch is refused ({@link
+ * RefusedEntryException}: bisected down to the entry, which counts a try and is dead-lettered). Choices
+ * are never deleted and never move, so a choice once read from PostgreSQL is remembered for good.
  */
 @Component
 class VoteBatchWriter {
 
     static final String ALREADY_VOTED = "already-voted: the user had already answered question %s in another vote";
+    static final String BAD_REFERENCE = "vote %s names choice %s, which is not a choice of question %s of poll %s";
+    /** Choices remembered: a hot poll has a few; 50,000 choices are a few megabytes. */
+    private static final int REMEMBERED_CHOICES = 50_000;
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
+    /** A choice's question and poll, as PostgreSQL has them: fixed once the poll is created. */
+    private final Cache<UUID, ChoiceOf> choices =
+            Caffeine.newBuilder().maximumSize(REMEMBERED_CHOICES).build();
 
     VoteBatchWriter(JdbcTemplate jdbc, TransactionTemplate transaction) {
         this.jdbc = jdbc;
@@ -91,6 +108,7 @@ class VoteBatchWriter {
         // voter on the same question in this batch can only be rejected
         Map<Guard, UUID> claims = new TreeMap<>();
         byResponse.values().forEach(e -> claims.putIfAbsent(Guard.of(e), e.voteId()));
+        requireKnownChoices(byResponse.values());
         return transaction.execute(status -> {
             Set<Guard> taken = insertGuards(claims);
             Map<Guard, UUID> owners = owners(claims, taken);
@@ -116,6 +134,47 @@ class VoteBatchWriter {
     /** Records entries the ingester gave up on as rejected votes, so their status says so. */
     void recordDeadLetters(List<VoteEvent> events, String reason) {
         transaction.executeWithoutResult(status -> insertRejections(events, "dead-lettered: " + reason));
+    }
+
+    /**
+     * Refuses the batch unless every entry names a choice of a question of its poll: what the foreign keys
+     * of {@code responses} checked before V8 (each id existing), and that the three belong together.
+     */
+    private void requireKnownChoices(Collection<VoteEvent> events) {
+        Map<UUID, ChoiceOf> known = new HashMap<>();
+        Set<UUID> unknown = new HashSet<>();
+        for (VoteEvent e : events) {
+            ChoiceOf of = choices.getIfPresent(e.choiceId());
+            if (of != null) {
+                known.put(e.choiceId(), of);
+            } else {
+                unknown.add(e.choiceId());
+            }
+        }
+        if (!unknown.isEmpty()) {
+            jdbc.query(
+                    """
+                    SELECT c.choice_id, c.question_id, q.poll_id
+                    FROM choices c JOIN questions q ON q.question_id = c.question_id
+                    WHERE c.choice_id = ANY (?)
+                    """,
+                    ps -> ps.setArray(1, ps.getConnection().createArrayOf("uuid", unknown.toArray())),
+                    rs -> {
+                        UUID choiceId = rs.getObject(1, UUID.class);
+                        ChoiceOf of = new ChoiceOf(rs.getObject(2, UUID.class), rs.getObject(3, UUID.class));
+                        known.put(choiceId, of);
+                        choices.put(choiceId, of);
+                    });
+        }
+        for (VoteEvent e : events) {
+            ChoiceOf of = known.get(e.choiceId());
+            if (of == null
+                    || !of.questionId().equals(e.questionId())
+                    || !of.pollId().equals(e.pollId())) {
+                throw new RefusedEntryException(
+                        BAD_REFERENCE.formatted(e.voteId(), e.choiceId(), e.questionId(), e.pollId()));
+            }
+        }
     }
 
     /** Inserts the claimed guards, in key order; returns those this batch took (not held before). */
@@ -395,6 +454,8 @@ class VoteBatchWriter {
             return ORDER.compare(this, other);
         }
     }
+
+    private record ChoiceOf(UUID questionId, UUID pollId) {}
 
     private record Increment(UUID pollId, UUID questionId, long count) {
         Increment plus(Increment more) {

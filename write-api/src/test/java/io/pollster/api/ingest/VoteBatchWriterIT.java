@@ -1,8 +1,11 @@
 package io.pollster.api.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pollster.core.events.VoteEvent;
+import io.pollster.core.stream.RefusedEntryException;
+import io.pollster.core.stream.StreamFailures;
 import io.pollster.testing.PollFixtures;
 import io.pollster.testing.PollsterIntegrationTest;
 import java.time.Instant;
@@ -127,6 +130,41 @@ class VoteBatchWriterIT {
         assertThat(questionVoters(0)).isEqualTo(2);
         assertThat(questionVoters(1)).isEqualTo(1);
         assertThat(pollVoters()).isEqualTo(2);
+    }
+
+    @Test
+    void aBatchWithAVoteNamingAChoiceOutsideItsQuestionOrPollIsRefusedAndWritesNothing() {
+        PollFixtures.Poll other = PollFixtures.onTestServers()
+                .create(PollFixtures.poll().questions(2).choices(4));
+        UUID user = UUID.randomUUID();
+        UUID vote = UUID.randomUUID();
+        VoteEvent good = event(vote, user, 0, 0);
+        List<VoteEvent> bad = List.of(
+                // a choice of the poll's other question
+                new VoteEvent(vote, poll.pollId(), poll.questionId(0), poll.choiceId(1, 0), user, Instant.now()),
+                // a question and choice of another poll
+                new VoteEvent(vote, poll.pollId(), other.questionId(0), other.choiceId(0, 0), user, Instant.now()),
+                // a choice that does not exist
+                new VoteEvent(vote, poll.pollId(), poll.questionId(1), UUID.randomUUID(), user, Instant.now()),
+                // a poll that does not exist
+                new VoteEvent(vote, UUID.randomUUID(), poll.questionId(0), poll.choiceId(0, 1), user, Instant.now()));
+
+        for (VoteEvent refused : bad) {
+            assertThatThrownBy(() -> writer.write(List.of(good, refused)))
+                    .isInstanceOf(RefusedEntryException.class)
+                    .hasMessageContaining("choice " + refused.choiceId())
+                    .satisfies(failure ->
+                            assertThat(StreamFailures.classify(failure)).isEqualTo(StreamFailures.Kind.REFUSED));
+        }
+        assertThat(responses()).isZero();
+        assertThat(scalar("SELECT count(*) FROM question_voters WHERE user_id = ?", user))
+                .isZero();
+        assertThat(choiceCount(0, 0)).isZero();
+        assertThat(rejections()).isZero();
+
+        // the good entry alone, as bisection leaves it, is written
+        assertThat(writer.write(List.of(good)).inserted()).isEqualTo(1);
+        assertThat(choiceCount(0, 0)).isEqualTo(1);
     }
 
     private VoteEvent event(UUID vote, UUID user, int question, int choice) {

@@ -215,7 +215,7 @@ class VoteStreamIngesterIT {
 
     @Test
     void entryThatKeepsFailingGoesToTheDeadLetterStreamWithItsReason() {
-        // a choice that does not exist: PostgreSQL refuses it (foreign key) on every try
+        // a choice that does not exist: the ingester refuses it on every try
         AcceptedVote poison = voteWithAnUnknownChoice();
         UUID voteId = poison.voteId();
         RecordId id = redis.opsForStream()
