@@ -140,12 +140,14 @@ final class VoteLoad implements AutoCloseable {
     }
 
     /**
-     * Users whose request got no answer at all (the process died with it in flight): their vote may
-     * or may not have been accepted, and either is right.
+     * Users whose request got no answer at all (the process died with it in flight) or a 503 (a store
+     * died with it in flight: redis-server SIGKILLed after it ran the vote's script and before it
+     * answered resets the connection, and the outcome is unknown to the server too): their vote may or
+     * may not have been accepted, and either is right. A client learns which by trying again.
      */
     java.util.Set<UUID> unanswered() {
         return others.stream()
-                .filter(outcome -> outcome.status() == 0)
+                .filter(outcome -> outcome.status() == 0 || outcome.status() == 503)
                 .map(Outcome::user)
                 .collect(java.util.stream.Collectors.toSet());
     }
