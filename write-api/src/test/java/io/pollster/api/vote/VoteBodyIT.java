@@ -8,12 +8,8 @@ import io.pollster.core.redis.RedisKeys;
 import io.pollster.core.redis.Shards;
 import io.pollster.testing.PollsterIntegrationTest;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
@@ -44,7 +40,6 @@ class VoteBodyIT {
     @Autowired
     Shards shards;
 
-    private final HttpClient client = HttpClient.newHttpClient();
     private VoteHttp http;
     private PollDefinition poll;
     private String path;
@@ -140,18 +135,7 @@ class VoteBodyIT {
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
-        try {
-            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new VoteHttp.Answer(
-                    response.statusCode(),
-                    response.headers().firstValue("Content-Type").orElse(""),
-                    response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return http.send(request.build());
     }
 
     private List<UUID[]> answers() {

@@ -65,7 +65,8 @@ public final class VoteHttp {
                 .collect(Collectors.joining(",", "{\"answers\":[", "]}"));
     }
 
-    private Answer send(HttpRequest request) {
+    /** Sends a request as built, and reads its answer. */
+    Answer send(HttpRequest request) {
         try {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             return new Answer(
