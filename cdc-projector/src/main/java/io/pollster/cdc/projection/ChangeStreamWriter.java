@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.stereotype.Component;
 
@@ -64,14 +65,14 @@ class ChangeStreamWriter {
                 commands = connection.async();
                 trimming = trimming();
             }
-            String pollId = String.valueOf(change.uuid("poll_id"));
+            UUID pollId = change.uuid("poll_id");
             Map<String, String> fields = new LinkedHashMap<>(8);
             fields.put("event", event);
-            fields.put("poll_id", pollId);
+            fields.put("poll_id", String.valueOf(pollId));
             fields.put("lsn", Long.toString(change.lsn()));
             fields.put("committed_at", change.committedAt().toString());
             fields.put("row", PollsterJson.mapper().writeValueAsString(change.row()));
-            appended.add(commands.xadd(RedisKeys.changesStream(shards.of(change.uuid("poll_id"))), trimming, fields));
+            appended.add(commands.xadd(RedisKeys.changesStream(shards.of(pollId)), trimming, fields));
         }
         if (appended.isEmpty()) {
             return;
@@ -79,7 +80,7 @@ class ChangeStreamWriter {
         Duration timeout = connection.connection().getTimeout();
         if (!LettuceFutures.awaitAll(timeout, appended.toArray(RedisFuture[]::new))) {
             throw new RedisCommandTimeoutException(
-                    "Redis took " + appended.size() + " change events in no less than " + timeout);
+                    "Redis did not take the batch's " + appended.size() + " change events within " + timeout);
         }
     }
 
